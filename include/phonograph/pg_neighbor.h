@@ -27,13 +27,19 @@ typedef struct {
     double *dist;       /* [n_edge] |d| (Å) */
 } pg_neighbor_t;
 
-/* Build the list of all pairs with 0 < |d| < cutoff_ang (strictly inside, as ASE).
+/* Build the list of all pairs with |d| < cutoff_ang (strictly inside, as ASE), except an
+ * atom with itself in the same image (i == j, shift 0), which is never an edge; this is
+ * ase.neighborlist.neighbor_list('ijSd', atoms, cutoff) with self_interaction=False.
+ * Positions need not be wrapped into the cell: shift refers to the positions as given.
+ * Thread-safe (no shared state).
  * max_edges caps memory: if the estimated or actual edge count exceeds it, PG_ERR_INPUT
  * before allocating (0 = no cap). On success *nl owns its arrays (release with
  * pg_neighbor_free). Errors: PG_ERR_INPUT (cutoff <= 0, singular cell, cap), PG_ERR_NOMEM. */
 pg_status_t pg_neighbor_build(const pg_cell_t *cell, double cutoff_ang, int64_t max_edges,
                               pg_neighbor_t *nl);
-/* Keep at most k nearest edges per atom (ties broken by j, then shift). k <= 0: no-op. */
+/* Keep at most k nearest edges per atom (CGCNN-style cap; ties of equal distance broken by
+ * smaller j, then lexicographically smaller shift); the kept edges stay in (j, shift) order.
+ * k <= 0: no-op. The arrays keep their capacity. Errors: PG_ERR_NOMEM. */
 pg_status_t pg_neighbor_keep_nearest(pg_neighbor_t *nl, int k);
 void pg_neighbor_free(pg_neighbor_t *nl);
 
