@@ -70,7 +70,9 @@ typedef struct {
     int64_t n_params;            /* P */
     int n_tensors;
     pg_gnn_tensor_t *layout;     /* [n_tensors] */
-    /* flat buffers [P] of the model's precision; exactly one of each pair is non-NULL */
+    /* flat buffers [P] of the model's precision; exactly one of each pair is non-NULL.
+     * grads has one extra trailing slot [P] in which the trainer reduces the batch loss
+     * together with the gradient (one allreduce per step). */
     double *params_d, *grads_d, *m_d, *v_d;
     float *params_f, *grads_f, *m_f, *v_f;
     int64_t adam_t;              /* Adam steps taken (t of SPEC §7) */
@@ -83,7 +85,7 @@ pg_status_t pg_gnn_create(const pg_gnn_config_t *cfg, pg_gnn_prec_t prec, pg_gnn
 void pg_gnn_destroy(pg_gnn_t **model);
 
 /* SPEC §9 initialisation: each W [in, out] and its b ~ U(-1/sqrt(in), 1/sqrt(in)), drawn from
- * Philox keyed by seed (counter = parameter index, so independent of everything else). */
+ * the Philox stream (seed, "gnn.init"), draw k for parameter k (pg_rng.h). */
 void pg_gnn_init_params(pg_gnn_t *model, uint64_t seed);
 /* Copy parameters in/out as double (converting for a float32 model). */
 void pg_gnn_set_params(pg_gnn_t *model, const double *params /* [P] */);

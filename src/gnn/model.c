@@ -7,22 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <Random123/philox.h>
-
 #include "gnn/gnn_internal.h"
 #include "phonograph/pg_gnn.h"
-
-/* ---- random numbers -------------------------------------------------------------------- */
-
-double gnn_rng_uniform(uint64_t seed, uint32_t stream, uint64_t index)
-{
-    philox4x32_key_t k = {{(uint32_t)seed, (uint32_t)(seed >> 32)}};
-    philox4x32_ctr_t c = {{(uint32_t)index, (uint32_t)(index >> 32), stream, 0x9e3779b9u}};
-    philox4x32_ctr_t r = philox4x32(c, k);
-    uint64_t bits = ((uint64_t)r.v[0] << 21) ^ (uint64_t)r.v[1]; /* 53 random bits */
-    bits &= (UINT64_C(1) << 53) - 1;
-    return (double)bits * 0x1.0p-53;
-}
+#include "phonograph/pg_rng.h"
 
 /* ---- configuration and layout ---------------------------------------------------------- */
 
@@ -202,12 +189,12 @@ pg_status_t pg_gnn_create(const pg_gnn_config_t *cfg, pg_gnn_prec_t prec, pg_gnn
     m->n_params = pg_gnn_layout(cfg, m->layout);
     if (prec == PG_GNN_F64) {
         PG_TRY_CALLOC(m->params_d, m->n_params, "GNN parameters");
-        PG_TRY_CALLOC(m->grads_d, m->n_params, "GNN gradients");
+        PG_TRY_CALLOC(m->grads_d, m->n_params + 1, "GNN gradients");
         PG_TRY_CALLOC(m->m_d, m->n_params, "GNN Adam m");
         PG_TRY_CALLOC(m->v_d, m->n_params, "GNN Adam v");
     } else {
         PG_TRY_CALLOC(m->params_f, m->n_params, "GNN parameters");
-        PG_TRY_CALLOC(m->grads_f, m->n_params, "GNN gradients");
+        PG_TRY_CALLOC(m->grads_f, m->n_params + 1, "GNN gradients");
         PG_TRY_CALLOC(m->m_f, m->n_params, "GNN Adam m");
         PG_TRY_CALLOC(m->v_f, m->n_params, "GNN Adam v");
     }
@@ -242,11 +229,13 @@ void pg_gnn_destroy(pg_gnn_t **mp)
 void pg_gnn_init_params(pg_gnn_t *m, uint64_t seed)
 {
     double bound = 1.0;
+    pg_rng_t rng;
+    pg_rng_init(&rng, seed, pg_rng_tag("gnn.init"), 0, 0); /* draw k = parameter k */
     for (int t = 0; t < m->n_tensors; t++) {
         const pg_gnn_tensor_t *L = &m->layout[t];
         if (L->cols > 1 || strstr(L->name, ".W")) bound = 1.0 / sqrt((double)L->rows);
         for (int64_t k = L->offset; k < L->offset + L->rows * L->cols; k++) {
-            double v = (2 * gnn_rng_uniform(seed, GNN_RNG_INIT, (uint64_t)k) - 1) * bound;
+            double v = (2 * pg_rng_uniform(&rng) - 1) * bound;
             if (m->params_d) m->params_d[k] = v;
             else m->params_f[k] = (float)v;
         }
@@ -275,8 +264,8 @@ void pg_gnn_get_grads(const pg_gnn_t *m, double *g)
 
 void pg_gnn_zero_grad(pg_gnn_t *m)
 {
-    if (m->grads_d) memset(m->grads_d, 0, sizeof(double) * (size_t)m->n_params);
-    else memset(m->grads_f, 0, sizeof(float) * (size_t)m->n_params);
+    if (m->grads_d) memset(m->grads_d, 0, sizeof(double) * (size_t)(m->n_params + 1));
+    else memset(m->grads_f, 0, sizeof(float) * (size_t)(m->n_params + 1));
 }
 
 /* Index ranges and finiteness of a batch (cheap: O(N + E)). */

@@ -9,11 +9,13 @@
 
 #include "pg_test.h"
 #include "phonograph/pg_gnn.h"
+#include "phonograph/pg_h5.h"
 
-/* ---- the test vectors: test/data/gnn/vectors.txt (convert_vectors.py of vectors.h5) ---- */
+/* ---- the test vectors: ../shared/reference/gnn/vectors.h5 read through pg_h5 ---------- */
 
 #define MAX_ARR 96
 typedef struct {
+    pg_h5_t *f;
     int n;
     char name[MAX_ARR][64];
     int64_t len[MAX_ARR];
@@ -22,6 +24,7 @@ typedef struct {
 
 static vec_t V;
 
+/* Dataset "/name" of vectors.h5 as float64, or the attribute "config/<key>" (cached). */
 static const double *vget(const char *name, int64_t *len)
 {
     for (int i = 0; i < V.n; i++)
@@ -29,40 +32,47 @@ static const double *vget(const char *name, int64_t *len)
             if (len) *len = V.len[i];
             return V.val[i];
         }
-    fail_msg("array %s missing from vectors.txt", name);
-    return NULL;
+    assert_true(V.n < MAX_ARR);
+    int i = V.n;
+    if (strncmp(name, "config/", 7) == 0) {
+        V.val[i] = malloc(sizeof(double));
+        V.len[i] = 1;
+        if (pg_h5_attr_read(V.f, "/config", name + 7, PG_H5_F64, 1, V.val[i]) != PG_OK)
+            fail_msg("vectors.h5: %s", pg_err_message());
+    } else {
+        char path[80];
+        int rank = 0;
+        int64_t dims[4];
+        void *buf = NULL;
+        snprintf(path, sizeof path, "/%s", name);
+        if (pg_h5_read_alloc(V.f, path, PG_H5_F64, &buf, &rank, dims) != PG_OK)
+            fail_msg("vectors.h5: %s", pg_err_message());
+        V.val[i] = buf;
+        V.len[i] = 1;
+        for (int k = 0; k < rank; k++) V.len[i] *= dims[k];
+    }
+    snprintf(V.name[i], sizeof V.name[0], "%s", name);
+    V.n++;
+    if (len) *len = V.len[i];
+    return V.val[i];
 }
 
 static int load_vectors(void **state)
 {
     (void)state;
-    const char *path = "test/data/gnn/vectors.txt";
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        fprintf(stderr, "cannot open %s (run from the repository root)\n", path);
+    const char *path = pg_test_path(pg_test_shared_dir(), "reference/gnn/vectors.h5");
+    if (pg_h5_open(path, PG_H5_READ, MPI_COMM_NULL, &V.f) != PG_OK) {
+        pg_err_print(stderr, "test_gnn: ");
         return -1;
     }
-    char name[64];
-    long long n;
-    while (V.n < MAX_ARR && fscanf(f, "%63s %lld", name, &n) == 2) {
-        snprintf(V.name[V.n], sizeof V.name[0], "%s", name);
-        V.len[V.n] = n;
-        V.val[V.n] = malloc(sizeof(double) * (size_t)n);
-        for (long long k = 0; k < n; k++)
-            if (fscanf(f, "%lf", &V.val[V.n][k]) != 1) {
-                fclose(f);
-                return -1;
-            }
-        V.n++;
-    }
-    fclose(f);
-    return V.n > 50 ? 0 : -1;
+    return 0;
 }
 
 static int free_vectors(void **state)
 {
     (void)state;
     for (int i = 0; i < V.n; i++) free(V.val[i]);
+    pg_h5_close(&V.f);
     return 0;
 }
 
