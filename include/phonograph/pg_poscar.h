@@ -54,9 +54,8 @@ pg_status_t pg_poscar_read_ex(MPI_Comm comm, const char *path, pg_cell_t *cell,
  * (POSCAR cannot express interleaved species): species blocks are written in order of first
  * appearance; if a species reappears after another one it gets a new block (same symbol twice
  * on the species line, which VASP and our reader accept) so the atom order is preserved.
- * direct != 0: fractional coordinates, else Cartesian (Å). Numbers are printed with %.16f
- * fractional / %.16f Cartesian (17 significant digits when needed) so read(write(x)) agrees
- * to 1e-12. Not collective (call on one rank). Errors: PG_ERR_IO, PG_ERR_INPUT (singular
+ * direct != 0: fractional coordinates, else Cartesian (Å). Numbers are printed with 16
+ * decimals (phonopy's write_vasp style), so read(write(x)) agrees to 1e-12 Å. Not collective (call on one rank). Errors: PG_ERR_IO, PG_ERR_INPUT (singular
  * lattice with direct != 0). */
 pg_status_t pg_poscar_write(const char *path, const pg_cell_t *cell, const char *comment,
                             int direct);
