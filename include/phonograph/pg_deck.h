@@ -91,4 +91,45 @@ uint64_t pg_deck_fingerprint(const pg_deck_t *d, const char *const *sections);
 /* Print the key reference: plain text (help) or Markdown (docs/deck.md). */
 void pg_deck_print_reference(FILE *f, int markdown);
 
+/* ---- extensions (added with the implementation) ----
+ *
+ * Syntax details the parser implements (also printed by pg_deck_print_reference):
+ *  - `#` starts a comment anywhere on a line (there is no quoting).
+ *  - numbers: strtoll / strtod over the whole token, finite; an INT/REAL/INTS/REALS key
+ *    with a unit accepts the unit as an optional separate last token ("symprec = 1e-5 Å",
+ *    "temperatures = 100 300 K"); keys in seconds also accept "min" and "h" (converted).
+ *    "300K" (glued) is an error. Commas between list items are accepted as blanks.
+ *  - list types: `choices` may hold '|'-separated allowed lengths ("3|9") and/or words
+ *    that may stand alone instead of the list ("auto"); for such a word pg_deck_get_string
+ *    returns it and the list getters return n = 0.
+ *  - PATH values are made absolute (deck directory + value, lexically normalised), so the
+ *    echoed deck re-parses to the same paths from any directory.
+ *  - required keys (def == NULL) are required when their section appears in the deck; a
+ *    stage that needs a section checks pg_deck_has_section (absent section: defaults only).
+ */
+
+/* 1 if the deck contains a [sec] header. */
+int pg_deck_has_section(const pg_deck_t *d, const char *sec);
+/* Resolved value of any key as deck text ("" when unset; lists blank-separated). */
+const char *pg_deck_value_text(const pg_deck_t *d, const char *sec, const char *key);
+/* Fingerprint of every section except the keys named in skip ("section.key", NULL-terminated);
+ * used to let run-control keys (log level, stages, wall time) change between restarts. */
+uint64_t pg_deck_fingerprint_except(const pg_deck_t *d, const char *const *skip);
+/* The resolved deck as one JSON object {"section": {"key": value, ...}, ...} with the same
+ * sections as pg_deck_echo; numbers as numbers, lists as arrays, unset keys as null. */
+void pg_deck_echo_json(const pg_deck_t *d, FILE *f);
+/* Write s as a JSON string literal (quotes and escapes), for other JSON writers. */
+void pg_json_string(FILE *f, const char *s);
+
+/* Cross-key checks run after parsing, so their errors join the one collected message.
+ * A check reports with pg_deck_report, which formats file:line:col + caret at the value of
+ * (sec, key) (or at the file when the key was defaulted). Checks are listed NULL-terminated
+ * in pg_deck_checks (src/core/deck_keys.c); a check must tolerate unset or invalid keys
+ * (getters then fail: just skip). */
+typedef struct pg_deck_report pg_deck_report_t;
+typedef void (*pg_deck_check_fn)(const pg_deck_t *d, pg_deck_report_t *r);
+extern const pg_deck_check_fn pg_deck_checks[];
+void pg_deck_report(pg_deck_report_t *r, const char *sec, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 #endif

@@ -1,7 +1,19 @@
 /* deck_keys.c - the list of every module's deck key table (see pg_deck.h). Adding a
- * module's table = one extern line and one row below. */
+ * module's table = one extern line and one row below; a cross-key check likewise. */
 #include "phonograph/pg_deck.h"
 
+extern const pg_deck_key_t pg_deck_keys_run[];       /* src/driver/run_keys.c */
+extern const pg_deck_key_t pg_deck_keys_structure[]; /* src/driver/run_keys.c */
+
 const pg_deck_key_t *const pg_deck_key_tables[] = {
+    pg_deck_keys_run,
+    pg_deck_keys_structure,
+    NULL,
+};
+
+void pg_run_check_structure(const pg_deck_t *d, pg_deck_report_t *r);
+
+const pg_deck_check_fn pg_deck_checks[] = {
+    pg_run_check_structure,
     NULL,
 };

@@ -2,6 +2,9 @@
  * the driver module of their stage). */
 #include "phonograph/pg_cli.h"
 
+pg_status_t pg_cmd_deck(MPI_Comm comm, int argc, char **argv);
+
 const pg_cli_command_t pg_cli_commands[] = {
+    {"deck", pg_cmd_deck, "input-deck reference (--markdown for docs/deck.md); --check DECK"},
     {NULL, NULL, NULL},
 };
