@@ -1,0 +1,84 @@
+/* pg_dynmat.h - dynamical matrices at any q with phonopy 2.17's conventions, and their
+ * eigen-solutions (frequencies in THz, eigenvectors).
+ *
+ * Conventions (../shared/reference/phonopy/ALGORITHMS.md §2): q reduced in the PRIMITIVE
+ * reciprocal basis without 2π; for primitive atoms i, j and supercell atoms k with
+ * s2pp(k) = j,
+ *   D_{3i+a, 3j+b}(q) = (m_i m_j)^-1/2 Σ_k Φ_ab(p2s(i), k) (1/M_ik) Σ_l exp(2πi q·v_l(i,k))
+ * where v_l(i,k) are ALL shortest vectors r_k - r_p2s(i) + T (T a supercell lattice vector)
+ * within 1e-5 Å (absolute) of the minimum length, M_ik their number (C-type, atom-position
+ * phase), then D <- (D + D†)/2. Units eV/(Å² amu). D is stored ROW-MAJOR [3n][3n], complex.
+ * Frequencies ν_s = sign(λ_s) sqrt|λ_s| · PG_VASP_TO_THZ (negative = imaginary), ascending.
+ * Eigenvectors in phonopy's layout: e[(3i+a) * n_band + s] (column s = band s), unit norm.
+ *
+ * The object is read-only after creation: any number of threads/ranks may build and solve
+ * with their own workspace.
+ */
+#ifndef PG_DYNMAT_H
+#define PG_DYNMAT_H
+
+#include <complex.h>
+#include <stdint.h>
+
+#include "phonograph/pg_cell.h"
+#include "phonograph/pg_forceconst.h"
+#include "phonograph/pg_linalg.h"
+#include "phonograph/pg_status.h"
+
+typedef struct pg_dynmat pg_dynmat_t;
+
+/* Build the shortest-vector tables and mass-weighted FC blocks.
+ * prim: primitive cell (lattice, masses; positions are not used: the primitive atoms are
+ *   the supercell atoms p2s[i]); super: the supercell (lattice, Cartesian positions, in the
+ *   FC's atom order); p2s [n_p]: supercell atom of each primitive atom; s2pp [n_s]: primitive
+ *   index of each supercell atom. fc: full or compact, must hold the rows p2s[i].
+ * symprec_ang: phonopy's tolerance on equal lengths (1e-5 Å).
+ * Errors: PG_ERR_INPUT (FC does not match the supercell or lacks primitive rows; supercell
+ *   is not a multiple of the primitive cell; a mass <= 0), PG_ERR_NOMEM. Not collective. */
+pg_status_t pg_dynmat_create(const pg_cell_t *prim, const pg_cell_t *super, const int64_t *p2s,
+                             const int64_t *s2pp, const pg_fc_t *fc, double symprec_ang,
+                             pg_dynmat_t **out);
+void pg_dynmat_destroy(pg_dynmat_t **dm);
+/* Number of bands 3 n_p. */
+int pg_dynmat_n_band(const pg_dynmat_t *dm);
+/* Largest multiplicity M_ik and the total number of image vectors (diagnostics). */
+void pg_dynmat_image_stats(const pg_dynmat_t *dm, int *max_mult, int64_t *n_vectors);
+
+/* D(q), row-major [n_band][n_band], Hermitised. Not collective, no allocation. */
+void pg_dynmat_build(const pg_dynmat_t *dm, const double q[3], double complex *d);
+
+/* Per-thread workspace for solving. */
+typedef struct {
+    int n;
+    pg_zheevd_ws_t ev;
+    double complex *a; /* [n*n] scratch */
+} pg_dynmat_ws_t;
+pg_status_t pg_dynmat_ws_init(pg_dynmat_ws_t *ws, const pg_dynmat_t *dm);
+void pg_dynmat_ws_free(pg_dynmat_ws_t *ws);
+
+/* Eigenvalues → frequencies (THz, negative = imaginary) and, if evec != NULL, eigenvectors
+ * e[(3i+a)*n + s] of the row-major Hermitian d (d is not modified). LAPACK reads d as
+ * column-major, i.e. as conj(d): the returned vectors are conjugated back here (the one place
+ * this is handled). Errors: PG_ERR_NUMERIC (zheevd info). */
+pg_status_t pg_dynmat_solve_matrix(pg_dynmat_ws_t *ws, const double complex *d, double *freq_thz,
+                                   double complex *evec);
+/* Build and solve at q. evec may be NULL; d_out (may be NULL) receives D(q). */
+pg_status_t pg_dynmat_solve(const pg_dynmat_t *dm, pg_dynmat_ws_t *ws, const double q[3],
+                            double *freq_thz, double complex *evec, double complex *d_out);
+
+/* Batch: n_q points. freq [n_q][n_band], evec [n_q][n_band*n_band] (may be NULL).
+ * Not collective (distribute index ranges across ranks outside). */
+pg_status_t pg_dynmat_solve_batch(const pg_dynmat_t *dm, int64_t n_q, const double (*q)[3],
+                                  double *freq_thz, double complex *evec);
+
+/* λ -> ν: sign(λ) sqrt|λ| PG_VASP_TO_THZ. */
+double pg_dynmat_eig_to_thz(double lambda);
+
+/* Real ("ii") gauge at a q with 2q integer (Γ, zone boundary; ALGORITHMS.md §6.2):
+ * D̃_ij = Re[exp(2πi q·x_i) D_ij(q) exp(-2πi q·x_j)] with x the primitive fractional positions
+ * of the p2s atoms (as the supercell places them). d_real row-major [n][n]. */
+pg_status_t pg_dynmat_build_real_gauge(const pg_dynmat_t *dm, const double q[3], double *d_real);
+/* Fractional (primitive basis) position of primitive atom i (the supercell's p2s atom). */
+void pg_dynmat_prim_frac(const pg_dynmat_t *dm, int i, double x[3]);
+
+#endif

@@ -1,0 +1,355 @@
+/* dynmat.c - dynamical matrices with phonopy's conventions (see pg_dynmat.h). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "phonograph/pg_dynmat.h"
+#include "phonograph/pg_units.h"
+
+struct pg_dynmat {
+    int n_p, n_band;
+    int64_t n_s;
+    double *mass;            /* [n_p] amu */
+    double (*xp)[3];         /* [n_p] primitive fractional positions of the p2s atoms, [0,1) */
+    int64_t *s2pp;           /* [n_s] */
+    double (*phi)[3][3];     /* [n_p * n_s] Φ(p2s(i), k) / sqrt(m_i m_s2pp(k)) */
+    int64_t *voff;           /* [n_p * n_s + 1] offsets into rvec */
+    int (*rvec)[3];          /* image lattice vectors R: v = x_j - x_i + R (primitive frac) */
+    int r_max;               /* max |R component| */
+    int max_mult;
+};
+
+static void mat3_inv_rows(const double L[3][3], double inv[3][3])
+{
+    pg_mat3_inverse(L, inv); /* checked by the caller through the volume */
+}
+
+static void wrap01(double x[3])
+{
+    for (int c = 0; c < 3; c++) {
+        x[c] -= floor(x[c]);
+        if (x[c] >= 1.0 - 1e-12) x[c] = 0.0; /* phonopy-like wrapping, avoid 0.9999999 */
+    }
+}
+
+pg_status_t pg_dynmat_create(const pg_cell_t *prim, const pg_cell_t *super, const int64_t *p2s,
+                             const int64_t *s2pp, const pg_fc_t *fc, double symprec_ang,
+                             pg_dynmat_t **out)
+{
+    pg_status_t st = PG_OK;
+    pg_dynmat_t *dm = NULL;
+    double(*fs)[3] = NULL;
+    int64_t *rowidx = NULL;
+    int64_t n_vec_cap = 0, n_vec = 0;
+    *out = NULL;
+    int n_p = (int)prim->n_atom;
+    int64_t n_s = super->n_atom;
+    PG_REQUIRE(n_p > 0 && n_s > 0 && n_s % n_p == 0, PG_ERR_INPUT,
+               "supercell has %lld atoms, not a multiple of the primitive cell's %d",
+               (long long)n_s, n_p);
+    PG_REQUIRE(fc->n_super == n_s, PG_ERR_INPUT,
+               "force constants are for %lld supercell atoms, the supercell has %lld",
+               (long long)fc->n_super, (long long)n_s);
+    double vp = fabs(pg_cell_volume(prim)), vs = fabs(pg_cell_volume(super));
+    PG_REQUIRE(vp > 1e-8 && fabs(vs / vp - (double)(n_s / n_p)) < 1e-6 * (double)(n_s / n_p),
+               PG_ERR_INPUT,
+               "supercell volume %.6f Å³ is not %lld x the primitive volume %.6f Å³", vs,
+               (long long)(n_s / n_p), vp);
+    PG_TRY_CALLOC(dm, 1, "dynamical matrix");
+    dm->n_p = n_p;
+    dm->n_band = 3 * n_p;
+    dm->n_s = n_s;
+    PG_TRY_CALLOC(dm->mass, n_p, "masses");
+    PG_TRY_CALLOC(dm->xp, n_p, "primitive positions");
+    PG_TRY_CALLOC(dm->s2pp, n_s, "s2pp");
+    PG_TRY_CALLOC(dm->phi, (int64_t)n_p * n_s, "mass-weighted force constants");
+    PG_TRY_CALLOC(dm->voff, (int64_t)n_p * n_s + 1, "image offsets");
+    PG_TRY_CALLOC(fs, n_s, "supercell fractional positions");
+    PG_TRY_CALLOC(rowidx, n_p, "FC rows");
+    double inv_s[3][3], inv_p[3][3];
+    mat3_inv_rows(super->lattice, inv_s);
+    mat3_inv_rows(prim->lattice, inv_p);
+    for (int64_t k = 0; k < n_s; k++) {
+        pg_cell_cart_to_frac(inv_s, super->pos[k], fs[k]);
+        PG_TRY_REQUIRE(s2pp[k] >= 0 && s2pp[k] < n_p, PG_ERR_INPUT,
+                       "s2pp[%lld] = %lld out of range", (long long)k, (long long)s2pp[k]);
+        dm->s2pp[k] = s2pp[k];
+    }
+    for (int i = 0; i < n_p; i++) {
+        PG_TRY_REQUIRE(p2s[i] >= 0 && p2s[i] < n_s && s2pp[p2s[i]] == i, PG_ERR_INPUT,
+                       "p2s[%d] = %lld inconsistent with s2pp", i, (long long)p2s[i]);
+        dm->mass[i] = prim->mass[i];
+        PG_TRY_REQUIRE(dm->mass[i] > 0, PG_ERR_INPUT, "primitive atom %d has mass %g amu", i,
+                       dm->mass[i]);
+        pg_cell_cart_to_frac(inv_p, super->pos[p2s[i]], dm->xp[i]);
+        wrap01(dm->xp[i]);
+        rowidx[i] = pg_fc_row_of_atom(fc, p2s[i]);
+        PG_TRY_REQUIRE(rowidx[i] >= 0, PG_ERR_INPUT,
+                       "force constants lack the row of primitive atom %d (supercell atom %lld)",
+                       i, (long long)(p2s[i] + 1));
+    }
+    const int TR = 3; /* brute-force range of supercell translations after wrapping */
+    for (int i = 0; i < n_p; i++) {
+        const double *x0 = fs[p2s[i]];
+        for (int64_t k = 0; k < n_s; k++) {
+            int j = (int)s2pp[k];
+            double inv_mm = 1.0 / sqrt(dm->mass[i] * dm->mass[j]);
+            const double(*F)[3] = fc->phi[rowidx[i] * n_s + k];
+            for (int a = 0; a < 3; a++)
+                for (int b = 0; b < 3; b++) dm->phi[(int64_t)i * n_s + k][a][b] = F[a][b] * inv_mm;
+            double d[3];
+            for (int c = 0; c < 3; c++) d[c] = fs[k][c] - x0[c] - nearbyint(fs[k][c] - x0[c]);
+            double len[7 * 7 * 7], vc[7 * 7 * 7][3];
+            double lmin = INFINITY;
+            int t = 0;
+            for (int t0 = -TR; t0 <= TR; t0++)
+                for (int t1 = -TR; t1 <= TR; t1++)
+                    for (int t2 = -TR; t2 <= TR; t2++, t++) {
+                        double f[3] = {d[0] + t0, d[1] + t1, d[2] + t2};
+                        pg_cell_frac_to_cart(super->lattice, f, vc[t]);
+                        len[t] = sqrt(vc[t][0] * vc[t][0] + vc[t][1] * vc[t][1] +
+                                      vc[t][2] * vc[t][2]);
+                        if (len[t] < lmin) lmin = len[t];
+                    }
+            int m = 0;
+            for (t = 0; t < 343; t++) {
+                if (len[t] > lmin + symprec_ang) continue;
+                if (n_vec == n_vec_cap) {
+                    n_vec_cap = n_vec_cap ? 2 * n_vec_cap : 1024;
+                    int(*nr)[3] = realloc(dm->rvec, sizeof(int[3]) * (size_t)n_vec_cap);
+                    PG_TRY_REQUIRE(nr, PG_ERR_NOMEM, "out of memory for image vectors");
+                    dm->rvec = nr;
+                }
+                double vpf[3];
+                pg_cell_cart_to_frac(inv_p, vc[t], vpf);
+                for (int c = 0; c < 3; c++) {
+                    double r = vpf[c] - (dm->xp[j][c] - dm->xp[i][c]);
+                    double rr = nearbyint(r);
+                    PG_TRY_REQUIRE(fabs(r - rr) < 1e-4, PG_ERR_INPUT,
+                                   "supercell atom %lld is not a lattice translate of primitive "
+                                   "atom %d (offset %.6f in primitive coordinates): primitive "
+                                   "cell and supercell do not match",
+                                   (long long)(k + 1), j, r);
+                    dm->rvec[n_vec][c] = (int)rr;
+                    if (abs((int)rr) > dm->r_max) dm->r_max = abs((int)rr);
+                }
+                n_vec++;
+                m++;
+            }
+            if (m > dm->max_mult) dm->max_mult = m;
+            dm->voff[(int64_t)i * n_s + k + 1] = n_vec;
+        }
+    }
+    *out = dm;
+    dm = NULL;
+cleanup:
+    free(fs);
+    free(rowidx);
+    pg_dynmat_destroy(&dm);
+    return st;
+}
+
+void pg_dynmat_destroy(pg_dynmat_t **dmp)
+{
+    if (!dmp || !*dmp) return;
+    pg_dynmat_t *dm = *dmp;
+    free(dm->mass);
+    free(dm->xp);
+    free(dm->s2pp);
+    free(dm->phi);
+    free(dm->voff);
+    free(dm->rvec);
+    free(dm);
+    *dmp = NULL;
+}
+
+int pg_dynmat_n_band(const pg_dynmat_t *dm) { return dm->n_band; }
+
+void pg_dynmat_image_stats(const pg_dynmat_t *dm, int *max_mult, int64_t *n_vectors)
+{
+    if (max_mult) *max_mult = dm->max_mult;
+    if (n_vectors) *n_vectors = dm->voff[(int64_t)dm->n_p * dm->n_s];
+}
+
+void pg_dynmat_prim_frac(const pg_dynmat_t *dm, int i, double x[3])
+{
+    for (int c = 0; c < 3; c++) x[c] = dm->xp[i][c];
+}
+
+#define RMAX_STACK 16
+
+void pg_dynmat_build(const pg_dynmat_t *dm, const double q[3], double complex *d)
+{
+    const int n = dm->n_band, n_p = dm->n_p, rm = dm->r_max;
+    const int64_t n_s = dm->n_s;
+    /* E[c][r + rm] = exp(2πi q_c r) */
+    double complex Es[3][2 * RMAX_STACK + 1], *E[3];
+    double complex *Eh = NULL;
+    if (rm <= RMAX_STACK) {
+        for (int c = 0; c < 3; c++) E[c] = Es[c];
+    } else {
+        Eh = malloc(sizeof(double complex) * 3 * (size_t)(2 * rm + 1)); /* rare: huge cells */
+        for (int c = 0; c < 3; c++) E[c] = Eh + c * (2 * rm + 1);
+    }
+    for (int c = 0; c < 3; c++)
+        for (int r = -rm; r <= rm; r++) {
+            double ph = 2.0 * PG_PI * q[c] * r;
+            E[c][r + rm] = cos(ph) + I * sin(ph);
+        }
+    memset(d, 0, sizeof(double complex) * (size_t)n * (size_t)n);
+    for (int i = 0; i < n_p; i++) {
+        for (int64_t k = 0; k < n_s; k++) {
+            int j = (int)dm->s2pp[k];
+            int64_t ik = (int64_t)i * n_s + k;
+            int64_t v0 = dm->voff[ik], v1 = dm->voff[ik + 1];
+            double complex ph = 0;
+            for (int64_t v = v0; v < v1; v++) {
+                const int *R = dm->rvec[v];
+                ph += E[0][R[0] + rm] * E[1][R[1] + rm] * E[2][R[2] + rm];
+            }
+            ph /= (double)(v1 - v0);
+            const double(*F)[3] = dm->phi[ik];
+            double complex *row = d + (int64_t)(3 * i) * n + 3 * j;
+            for (int a = 0; a < 3; a++)
+                for (int b = 0; b < 3; b++) row[(int64_t)a * n + b] += ph * F[a][b];
+        }
+    }
+    /* atom-position phase exp(2πi q·(x_j - x_i)) */
+    for (int i = 0; i < n_p; i++)
+        for (int j = 0; j < n_p; j++) {
+            double ph = 2.0 * PG_PI *
+                        (q[0] * (dm->xp[j][0] - dm->xp[i][0]) + q[1] * (dm->xp[j][1] - dm->xp[i][1]) +
+                         q[2] * (dm->xp[j][2] - dm->xp[i][2]));
+            double complex c = cos(ph) + I * sin(ph);
+            for (int a = 0; a < 3; a++)
+                for (int b = 0; b < 3; b++) d[(int64_t)(3 * i + a) * n + 3 * j + b] *= c;
+        }
+    /* Hermitise */
+    for (int r = 0; r < n; r++)
+        for (int s = r; s < n; s++) {
+            double complex x = 0.5 * (d[(int64_t)r * n + s] + conj(d[(int64_t)s * n + r]));
+            d[(int64_t)r * n + s] = x;
+            d[(int64_t)s * n + r] = conj(x);
+        }
+    free(Eh);
+}
+
+pg_status_t pg_dynmat_build_real_gauge(const pg_dynmat_t *dm, const double q[3], double *d_real)
+{
+    const int n = dm->n_band;
+    double complex *d = malloc(sizeof(double complex) * (size_t)n * (size_t)n);
+    PG_REQUIRE(d, PG_ERR_NOMEM, "out of memory for D(q) of order %d", n);
+    pg_dynmat_build(dm, q, d);
+    for (int i = 0; i < dm->n_p; i++)
+        for (int j = 0; j < dm->n_p; j++) {
+            double phi = 2.0 * PG_PI *
+                         (q[0] * dm->xp[i][0] + q[1] * dm->xp[i][1] + q[2] * dm->xp[i][2]);
+            double phj = 2.0 * PG_PI *
+                         (q[0] * dm->xp[j][0] + q[1] * dm->xp[j][1] + q[2] * dm->xp[j][2]);
+            double complex c = (cos(phi) + I * sin(phi)) * (cos(phj) - I * sin(phj));
+            for (int a = 0; a < 3; a++)
+                for (int b = 0; b < 3; b++) {
+                    int64_t t = (int64_t)(3 * i + a) * n + 3 * j + b;
+                    d_real[t] = creal(c * d[t]);
+                }
+        }
+    /* symmetrise exactly */
+    for (int r = 0; r < n; r++)
+        for (int s = r + 1; s < n; s++) {
+            double x = 0.5 * (d_real[(int64_t)r * n + s] + d_real[(int64_t)s * n + r]);
+            d_real[(int64_t)r * n + s] = d_real[(int64_t)s * n + r] = x;
+        }
+    free(d);
+    return PG_OK;
+}
+
+double pg_dynmat_eig_to_thz(double lambda)
+{
+    double v = sqrt(fabs(lambda)) * PG_VASP_TO_THZ;
+    return lambda < 0 ? -v : v;
+}
+
+pg_status_t pg_dynmat_ws_init(pg_dynmat_ws_t *ws, const pg_dynmat_t *dm)
+{
+    pg_status_t st = PG_OK;
+    memset(ws, 0, sizeof(*ws));
+    ws->n = dm->n_band;
+    PG_TRY(pg_zheevd_ws_init(&ws->ev, ws->n));
+    PG_TRY_CALLOC(ws->a, (int64_t)ws->n * ws->n, "dynamical-matrix scratch");
+    return PG_OK;
+cleanup:
+    pg_dynmat_ws_free(ws);
+    return st;
+}
+
+void pg_dynmat_ws_free(pg_dynmat_ws_t *ws)
+{
+    if (!ws) return;
+    pg_zheevd_ws_free(&ws->ev);
+    free(ws->a);
+    memset(ws, 0, sizeof(*ws));
+}
+
+pg_status_t pg_dynmat_solve_matrix(pg_dynmat_ws_t *ws, const double complex *d, double *freq_thz,
+                                   double complex *evec)
+{
+    const int n = ws->n;
+    double w[3 * 256], *wh = NULL, *wp = w;
+    if (n > 3 * 256) {
+        wh = malloc(sizeof(double) * (size_t)n);
+        PG_REQUIRE(wh, PG_ERR_NOMEM, "out of memory for %d eigenvalues", n);
+        wp = wh;
+    }
+    /* LAPACK reads the row-major d as column-major, i.e. as conj(d) (same eigenvalues). */
+    memcpy(ws->a, d, sizeof(double complex) * (size_t)n * (size_t)n);
+    pg_status_t st = pg_zheevd(&ws->ev, n, ws->a, wp);
+    if (st == PG_OK) {
+        for (int s = 0; s < n; s++) freq_thz[s] = pg_dynmat_eig_to_thz(wp[s]);
+        if (evec) /* eigenvector s of conj(d) is column s of a; that of d is its conjugate */
+            for (int r = 0; r < n; r++)
+                for (int s = 0; s < n; s++)
+                    evec[(int64_t)r * n + s] = conj(ws->a[(int64_t)s * n + r]);
+    } else {
+        pg_err_frame(__FILE__, __LINE__, __func__);
+    }
+    free(wh);
+    return st;
+}
+
+pg_status_t pg_dynmat_solve(const pg_dynmat_t *dm, pg_dynmat_ws_t *ws, const double q[3],
+                            double *freq_thz, double complex *evec, double complex *d_out)
+{
+    const int n = dm->n_band;
+    double complex *d = d_out;
+    double complex *tmp = NULL;
+    if (!d) {
+        tmp = malloc(sizeof(double complex) * (size_t)n * (size_t)n);
+        PG_REQUIRE(tmp, PG_ERR_NOMEM, "out of memory for D(q)");
+        d = tmp;
+    }
+    pg_dynmat_build(dm, q, d);
+    pg_status_t st = pg_dynmat_solve_matrix(ws, d, freq_thz, evec);
+    free(tmp);
+    if (st != PG_OK)
+        return PG_ERR(st, "eigen-solve failed at q = (%.6f, %.6f, %.6f): %s", q[0], q[1], q[2],
+                      pg_err_message());
+    return PG_OK;
+}
+
+pg_status_t pg_dynmat_solve_batch(const pg_dynmat_t *dm, int64_t n_q, const double (*q)[3],
+                                  double *freq_thz, double complex *evec)
+{
+    pg_status_t st = PG_OK;
+    pg_dynmat_ws_t ws = {0};
+    double complex *d = NULL;
+    const int n = dm->n_band;
+    PG_TRY(pg_dynmat_ws_init(&ws, dm));
+    PG_TRY_CALLOC(d, (int64_t)n * n, "D(q)");
+    for (int64_t iq = 0; iq < n_q; iq++)
+        PG_TRY(pg_dynmat_solve(dm, &ws, q[iq], freq_thz + iq * n,
+                               evec ? evec + iq * (int64_t)n * n : NULL, d));
+cleanup:
+    free(d);
+    pg_dynmat_ws_free(&ws);
+    return st;
+}
