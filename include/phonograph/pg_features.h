@@ -12,7 +12,8 @@
  *                           otherwise the first of pymatgen's "Common oxidation states" with
  *                           Shannon data; coordination VI, else the nearest tabulated one.
  *                           pg_features_ionic_radius_source() names the choice per element.
- *                           Missing for elements Shannon does not list (H, He, noble gases, ...)
+ *                           (H uses Shannon's H+ CN II, -0.18 Å). Missing for the noble
+ *                           gases He, Ne, Ar, Kr, Xe
  *   COVALENT_RADIUS         Å, Cordero et al., Dalton Trans. 2832 (2008) (as in ASE 3.22)
  *   IONIZATION_ENERGY       first ionisation energy, eV (NIST ASD via pymatgen 2022.11.7)
  *   VALENCE                 valence electrons: outside the noble-gas core, not counting filled
