@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include "phonograph/pg_cell.h"
+#include "phonograph/pg_deck.h"
 #include "phonograph/pg_features.h"
 #include "phonograph/pg_status.h"
 
@@ -43,6 +44,12 @@ typedef struct {
 
 /* cutoff 5.5 Å, no k cap, max_edges 0. */
 pg_graph_opts_t pg_graph_opts_default(void);
+
+/* The [graph] deck section (src/graph/graph_keys.c): options, node-feature kinds
+ * (kinds[*n_kind]) and the one-hot flag. Errors: PG_ERR_INPUT naming the deck line. */
+pg_status_t pg_graph_opts_from_deck(const pg_deck_t *d, pg_graph_opts_t *o,
+                                    pg_feat_kind_t kinds[PG_FEAT_N_KINDS], int *n_kind,
+                                    int *one_hot);
 
 /* One graph (value struct: pg_graph_free releases it). */
 typedef struct {

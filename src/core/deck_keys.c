@@ -4,10 +4,12 @@
 
 extern const pg_deck_key_t pg_deck_keys_run[];       /* src/driver/run_keys.c */
 extern const pg_deck_key_t pg_deck_keys_structure[]; /* src/driver/run_keys.c */
+extern const pg_deck_key_t pg_deck_keys_graph[];     /* src/graph/graph_keys.c */
 
 const pg_deck_key_t *const pg_deck_key_tables[] = {
     pg_deck_keys_run,
     pg_deck_keys_structure,
+    pg_deck_keys_graph,
     NULL,
 };
 

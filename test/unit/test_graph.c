@@ -301,12 +301,51 @@ static void test_batch(void **state)
     for (int k = 0; k < 3; k++) pg_graph_free(&gs[k]);
 }
 
+static void test_deck(void **state)
+{
+    (void)state;
+    const char *text = "[graph]\ncutoff = 4.5\nmax_neighbors = 12\n"
+                       "node_features = Z group period\none_hot = yes\n";
+    pg_deck_t *d = NULL;
+    assert_int_equal(pg_deck_parse("g.deck", text, &d), PG_OK);
+    pg_graph_opts_t o;
+    pg_feat_kind_t kinds[PG_FEAT_N_KINDS];
+    int nk = 0, oh = 0;
+    assert_int_equal(pg_graph_opts_from_deck(d, &o, kinds, &nk, &oh), PG_OK);
+    assert_true(o.cutoff_ang == 4.5);
+    assert_int_equal(o.max_neighbors, 12);
+    assert_int_equal(o.max_edges, 20000000);
+    assert_int_equal(nk, 3);
+    assert_int_equal(kinds[0], PG_FEAT_Z);
+    assert_int_equal(kinds[1], PG_FEAT_GROUP);
+    assert_int_equal(kinds[2], PG_FEAT_PERIOD);
+    assert_int_equal(oh, 1);
+    pg_deck_destroy(&d);
+    /* defaults: the paper's four features, 5.5 Å */
+    assert_int_equal(pg_deck_parse("g.deck", "[graph]\n", &d), PG_OK);
+    assert_int_equal(pg_graph_opts_from_deck(d, &o, kinds, &nk, &oh), PG_OK);
+    pg_feat_kind_t def[4];
+    assert_int_equal(nk, pg_features_default_kinds(def));
+    assert_memory_equal(kinds, def, sizeof def);
+    assert_true(o.cutoff_ang == 5.5);
+    pg_deck_destroy(&d);
+    assert_int_equal(pg_deck_parse("g.deck", "[graph]\nnode_features = Z electroneg\n", &d),
+                     PG_OK);
+    pg_err_clear();
+    assert_int_equal(pg_graph_opts_from_deck(d, &o, kinds, &nk, &oh), PG_ERR_INPUT);
+    assert_non_null(strstr(pg_err_message(), "g.deck:2"));
+    assert_non_null(strstr(pg_err_message(), "electroneg"));
+    pg_deck_destroy(&d);
+    pg_err_clear();
+    assert_int_equal(pg_deck_parse("g.deck", "[graph]\ncutoff = 0\n", &d), PG_ERR_INPUT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_element_table), cmocka_unit_test(test_normalisation),
         cmocka_unit_test(test_bond_types),    cmocka_unit_test(test_graph_build),
-        cmocka_unit_test(test_batch),
+        cmocka_unit_test(test_batch),         cmocka_unit_test(test_deck),
     };
     return cmocka_run_group_tests_name("graph", tests, NULL, NULL);
 }
