@@ -15,8 +15,10 @@
 #ifndef PG_GNN_H
 #define PG_GNN_H
 
+#include <mpi.h>
 #include <stdint.h>
 
+#include "phonograph/pg_log.h"
 #include "phonograph/pg_status.h"
 
 /* Hyperparameters (SPEC §2). dmin, dmax: first and last Gaussian centre in Å; σ = step. */
@@ -152,5 +154,94 @@ typedef struct {
 
 /* Learning rate for epoch (0-based). */
 double pg_lr_at(const pg_lr_schedule_t *s, int64_t epoch);
+
+/* ---- training (src/gnn/trainer.c) ------------------------------------------------------ */
+
+#define PG_GNN_MAX_TARGETS 16
+
+typedef struct {
+    const char *dataset;                          /* HDF5 dataset file (schema: src/gnn/data.c) */
+    int n_targets;                                /* T */
+    const char *targets[PG_GNN_MAX_TARGETS];      /* label names (/labels/<name>) */
+    double target_weights[PG_GNN_MAX_TARGETS];    /* w_t of the loss */
+    pg_gnn_config_t model;                        /* F and T are taken from the dataset/targets */
+    pg_gnn_prec_t prec;
+    uint64_t seed;                                /* split, shuffles, initialisation */
+    double split[3];                              /* train, validation, test fractions */
+    int64_t epochs, batch_size;                   /* batch_size: graphs per GLOBAL batch */
+    int64_t patience;                             /* early stopping on validation loss; 0 = off */
+    int64_t checkpoint_every;                     /* epochs; 0 = only at the end */
+    int64_t n_shards;                             /* S: fixed shards of the training set */
+    pg_lr_schedule_t lr;                          /* n_epochs is set from epochs */
+    pg_adam_t adam;
+    double memory_budget_mb;                      /* per rank; larger shards are streamed */
+    double diverge_loss;                          /* a batch loss above this stops training */
+    const char *checkpoint;                       /* path; NULL = no checkpoints */
+    const char *model_out;                        /* path of the trained model; NULL = none */
+    const char *metrics_prefix;                   /* <prefix>.json and <prefix>.csv; NULL = none */
+    const char *deck_text;                        /* stored in checkpoints and the model */
+    int64_t stop_after_epoch;                     /* tests: return PG_ERR_INTERRUPTED after the
+                                                     checkpoint of this epoch (1-based; 0 = off) */
+    pg_log_t *log;                                /* progress (rank 0); may be NULL */
+} pg_gnn_train_opts_t;
+
+/* Defaults of the [train] deck section. */
+void pg_gnn_train_opts_default(pg_gnn_train_opts_t *o);
+
+enum { PG_GNN_TRAIN = 0, PG_GNN_VAL = 1, PG_GNN_TEST = 2 };
+
+typedef struct {
+    int T;
+    int64_t n_split[3];             /* configurations per split */
+    int64_t epochs_run;             /* epochs completed, including those before a resume */
+    int64_t resumed_at;             /* first epoch run in this call (0 = fresh start) */
+    int64_t best_epoch;             /* 1-based epoch of the best validation loss */
+    double best_val_loss;
+    int early_stopped;
+    double *train_loss, *val_loss;  /* [epochs_run] history (normalised units), owned */
+    double mean[PG_GNN_MAX_TARGETS], std[PG_GNN_MAX_TARGETS]; /* normalisation (train split) */
+    /* metrics in physical units of the final (best) model, per split and target */
+    double mae[3][PG_GNN_MAX_TARGETS], rmse[3][PG_GNN_MAX_TARGETS], r2[3][PG_GNN_MAX_TARGETS];
+    double graphs_per_s;            /* training throughput of this call (all ranks together) */
+    int64_t bytes_resident;         /* training graphs held in memory on this rank */
+    int streamed;                   /* 1 if this rank streamed its shard from the file */
+} pg_gnn_train_result_t;
+
+void pg_gnn_train_result_free(pg_gnn_train_result_t *r);
+
+/* Data-parallel training (SPEC §5-7). Collective on comm; errors agreed (same status on
+ * every rank).
+ * - Split by configuration with the Philox stream (seed, "gnn.split"); normalisation from the
+ *   training split only.
+ * - The training set is cut into n_shards fixed shards; rank r of p owns shards
+ *   [r S/p, (r+1) S/p) and reads only those (in memory if they fit memory_budget_mb, else
+ *   streamed from the file step by step). Each epoch every shard is shuffled with the stream
+ *   (seed, "gnn.shuffle", epoch, shard) and global batch k takes the k-th slice of every
+ *   shard, so the global batch (and the trajectory) does not depend on the number of ranks.
+ * - Per step: local forward/backward with the loss divided by the GLOBAL batch size, ONE
+ *   allreduce of the flat gradient (plus the loss slot), the same Adam step everywhere.
+ * - Checkpoint (atomic: temp file + rename) every checkpoint_every epochs; an existing
+ *   checkpoint of the same configuration is resumed, reaching the same final parameters.
+ * - NaN/Inf labels: PG_ERR_INPUT naming the configuration; a non-finite or diverging loss:
+ *   PG_ERR_NUMERIC naming epoch and step (the last good checkpoint is kept).
+ * On success *model_out (if not NULL) receives the best model (caller destroys). */
+pg_status_t pg_gnn_train(MPI_Comm comm, const pg_gnn_train_opts_t *o, pg_gnn_t **model_out,
+                         pg_gnn_train_result_t *res);
+
+/* Model files (written by pg_gnn_train as model_out; same format as checkpoints). */
+typedef struct {
+    int T;
+    char names[PG_GNN_MAX_TARGETS][64];
+    double mean[PG_GNN_MAX_TARGETS], std[PG_GNN_MAX_TARGETS];
+} pg_gnn_norm_t;
+
+/* Read a model or checkpoint file (its best parameters). Not collective. */
+pg_status_t pg_gnn_model_read(const char *path, pg_gnn_t **model, pg_gnn_norm_t *norm);
+
+/* Predictions in physical units for every configuration of a dataset file:
+ * pred [n_conf][T] (malloc'ed, caller frees). Not collective. */
+pg_status_t pg_gnn_predict_dataset(pg_gnn_t *model, const pg_gnn_norm_t *norm,
+                                   const char *dataset, int64_t batch_size, double **pred,
+                                   int64_t *n_conf);
 
 #endif
