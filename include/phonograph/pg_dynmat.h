@@ -78,7 +78,15 @@ double pg_dynmat_eig_to_thz(double lambda);
  * D̃_ij = Re[exp(2πi q·x_i) D_ij(q) exp(-2πi q·x_j)] with x the primitive fractional positions
  * of the p2s atoms (as the supercell places them). d_real row-major [n][n]. */
 pg_status_t pg_dynmat_build_real_gauge(const pg_dynmat_t *dm, const double q[3], double *d_real);
-/* Fractional (primitive basis) position of primitive atom i (the supercell's p2s atom). */
+/* Fractional (primitive basis) position of primitive atom i (the supercell's p2s atom),
+ * wrapped to [0,1). */
 void pg_dynmat_prim_frac(const pg_dynmat_t *dm, int i, double x[3]);
+/* Position of supercell atom k in primitive fractional coordinates (as the supercell has it). */
+void pg_dynmat_super_frac(const pg_dynmat_t *dm, int64_t k, double x[3]);
+int pg_dynmat_n_prim(const pg_dynmat_t *dm);
+int64_t pg_dynmat_n_super(const pg_dynmat_t *dm);
+const double *pg_dynmat_masses(const pg_dynmat_t *dm);   /* [n_p] amu */
+const int64_t *pg_dynmat_s2pp(const pg_dynmat_t *dm);    /* [n_s] */
+void pg_dynmat_prim_lattice(const pg_dynmat_t *dm, double lattice[3][3]);
 
 #endif

@@ -11,6 +11,8 @@ struct pg_dynmat {
     int64_t n_s;
     double *mass;            /* [n_p] amu */
     double (*xp)[3];         /* [n_p] primitive fractional positions of the p2s atoms, [0,1) */
+    double (*xs)[3];         /* [n_s] supercell atoms in primitive fractional coordinates */
+    double lat[3][3];        /* primitive lattice rows (Å) */
     int64_t *s2pp;           /* [n_s] */
     double (*phi)[3][3];     /* [n_p * n_s] Φ(p2s(i), k) / sqrt(m_i m_s2pp(k)) */
     int64_t *voff;           /* [n_p * n_s + 1] offsets into rvec */
@@ -62,6 +64,8 @@ pg_status_t pg_dynmat_create(const pg_cell_t *prim, const pg_cell_t *super, cons
     PG_TRY_CALLOC(dm->mass, n_p, "masses");
     PG_TRY_CALLOC(dm->xp, n_p, "primitive positions");
     PG_TRY_CALLOC(dm->s2pp, n_s, "s2pp");
+    PG_TRY_CALLOC(dm->xs, n_s, "supercell positions");
+    memcpy(dm->lat, prim->lattice, sizeof dm->lat);
     PG_TRY_CALLOC(dm->phi, (int64_t)n_p * n_s, "mass-weighted force constants");
     PG_TRY_CALLOC(dm->voff, (int64_t)n_p * n_s + 1, "image offsets");
     PG_TRY_CALLOC(fs, n_s, "supercell fractional positions");
@@ -71,6 +75,7 @@ pg_status_t pg_dynmat_create(const pg_cell_t *prim, const pg_cell_t *super, cons
     mat3_inv_rows(prim->lattice, inv_p);
     for (int64_t k = 0; k < n_s; k++) {
         pg_cell_cart_to_frac(inv_s, super->pos[k], fs[k]);
+        pg_cell_cart_to_frac(inv_p, super->pos[k], dm->xs[k]);
         PG_TRY_REQUIRE(s2pp[k] >= 0 && s2pp[k] < n_p, PG_ERR_INPUT,
                        "s2pp[%lld] = %lld out of range", (long long)k, (long long)s2pp[k]);
         dm->s2pp[k] = s2pp[k];
@@ -156,6 +161,7 @@ void pg_dynmat_destroy(pg_dynmat_t **dmp)
     free(dm->mass);
     free(dm->xp);
     free(dm->s2pp);
+    free(dm->xs);
     free(dm->phi);
     free(dm->voff);
     free(dm->rvec);
@@ -174,6 +180,19 @@ void pg_dynmat_image_stats(const pg_dynmat_t *dm, int *max_mult, int64_t *n_vect
 void pg_dynmat_prim_frac(const pg_dynmat_t *dm, int i, double x[3])
 {
     for (int c = 0; c < 3; c++) x[c] = dm->xp[i][c];
+}
+
+void pg_dynmat_super_frac(const pg_dynmat_t *dm, int64_t k, double x[3])
+{
+    for (int c = 0; c < 3; c++) x[c] = dm->xs[k][c];
+}
+int pg_dynmat_n_prim(const pg_dynmat_t *dm) { return dm->n_p; }
+int64_t pg_dynmat_n_super(const pg_dynmat_t *dm) { return dm->n_s; }
+const double *pg_dynmat_masses(const pg_dynmat_t *dm) { return dm->mass; }
+const int64_t *pg_dynmat_s2pp(const pg_dynmat_t *dm) { return dm->s2pp; }
+void pg_dynmat_prim_lattice(const pg_dynmat_t *dm, double lattice[3][3])
+{
+    memcpy(lattice, dm->lat, sizeof dm->lat);
 }
 
 #define RMAX_STACK 16

@@ -3,6 +3,7 @@
 
   /usr/bin/python3 make_data.py     (writes data.h5 here; ~5 s)
 
+nacl/primitive_rotations: the 48 rotations of NaCl's primitive cell (spglib.get_symmetry).
 nacl/*: complex datasets of ../shared/reference/phonopy/NaCl/reference.h5 as [..., 2] (re, im).
 prv_cap/<name>_<n>x<n>x<n>/*: structure of the PRV-CAP-1 phonopy set-ups, as phonopy 2.17 builds
   them from ../shared/physics/phonopy/<name>_<size>_phonopy.yaml (primitive lattice, supercell
@@ -21,6 +22,13 @@ for grp in ["qpoints"]:
     for name in ["dynamical_matrices", "eigenvectors"]:
         z = ref[grp + "/" + name][()]
         out["nacl/" + name] = np.stack([z.real, z.imag], axis=-1)
+# NaCl primitive-cell rotations (spglib 2.0.2, symprec 1e-5) for the irreducible-mesh test
+import spglib
+lat = ref["structure/primitive_lattice"][()]
+pos = ref["structure/primitive_scaled_positions"][()]
+num = ref["structure/primitive_numbers"][()]
+sym = spglib.get_symmetry((lat, pos, num), symprec=1e-5)
+out["nacl/primitive_rotations"] = sym["rotations"].astype(np.int32)
 rj = json.load(open(os.path.join(shared, "physics/reference.json")))
 for name in ["Ag3SBr", "Ag3SI", "Ag3SeBr", "Ag3SeI"]:
     for size in ["2x2x2", "3x3x3"]:

@@ -1,0 +1,102 @@
+/* pg_phonons.h - phonon quantities from frequencies/eigenvectors: q-point sets (mesh,
+ * irreducible mesh, commensurate points, band path), DOS, thermal properties, thermal
+ * displacements, and the commensurate modes used by the phonon sampler.
+ *
+ * Formulas and units: ../shared/reference/phonopy/ALGORITHMS.md §4-§6 (phonopy 2.17).
+ * q reduced in the primitive reciprocal basis without 2π. Frequencies THz (negative =
+ * imaginary). All functions are serial and deterministic (fixed summation order); the stage
+ * (pg_stage_phonons, pg_phonons_stage.h) distributes work over ranks.
+ */
+#ifndef PG_PHONONS_H
+#define PG_PHONONS_H
+
+#include <complex.h>
+#include <stdint.h>
+
+#include "phonograph/pg_dynmat.h"
+#include "phonograph/pg_status.h"
+
+/* ---- q-point sets ---- */
+typedef struct {
+    int64_t n_q;
+    double (*q)[3];  /* [n_q] reduced q */
+    double *weight;  /* [n_q] weights (integers for meshes; 1 otherwise) */
+} pg_qset_t;
+void pg_qset_free(pg_qset_t *qs);
+
+/* Full mesh m0 x m1 x m2: q = (g + shift/2) / m, g_c in 0..m_c-1, g0 fastest; weight 1.
+ * shift[c] in {0,1}; phonopy's Monkhorst-Pack = shift 1 on even axes (pg_phonon_mp_shift). */
+pg_status_t pg_phonon_mesh(const int mesh[3], const int shift[3], pg_qset_t *out);
+void pg_phonon_mp_shift(const int mesh[3], int gamma_centred, int shift[3]);
+/* Irreducible points of that mesh under fractional real-space rotations rot [n_rot] of the
+ * primitive cell (q -> Wᵀq) and, if time_reversal, q -> -q. Representative = lowest grid
+ * index of each orbit; weights = orbit sizes (sum = n_grid). Rotations that map the grid off
+ * itself (a shift not compatible) are skipped. */
+pg_status_t pg_phonon_mesh_ir(const int mesh[3], const int shift[3], int n_rot,
+                              const int (*rot)[3][3], int time_reversal, pg_qset_t *out);
+/* Commensurate points of the supercell: all q with Sᵀq ∈ Z³ (S = supercell matrix w.r.t. the
+ * primitive cell, phonopy's column convention), in [0,1)³, sorted lexicographically; |det S|
+ * points, weight 1. */
+pg_status_t pg_phonon_commensurate(const int smat[3][3], pg_qset_t *out);
+/* Band path: n_seg segments from ends[2s] to ends[2s+1] (reduced), n_per points each
+ * including both ends. distance [n_seg*n_per] (caller gets it malloc'ed) is the cumulative
+ * Cartesian length (Å⁻¹, no 2π) with reciprocal rows recip (pg_cell_reciprocal of the
+ * primitive cell); consecutive segments that do not connect add no length. */
+pg_status_t pg_phonon_band_path(int n_seg, const double (*ends)[3], int n_per,
+                                const double recip[3][3], pg_qset_t *out, double **distance);
+
+/* ---- integrals over a weighted q set ---- */
+/* Gaussian DOS per primitive cell (states/THz): n_f points f_thz; freq [n_q][n_band]. */
+void pg_phonon_dos_gaussian(int64_t n_q, int n_band, const double *freq, const double *weight,
+                            double sigma_thz, int64_t n_f, const double *f_thz, double *dos);
+/* Thermal properties at n_t temperatures, per mol of primitive cells: F (kJ/mol), S and Cv
+ * (J/K/mol); modes with ν > cutoff_thz contribute (ZPE: ν > 0). Any output may be NULL. */
+void pg_phonon_thermal(int64_t n_q, int n_band, const double *freq, const double *weight,
+                       double cutoff_thz, int n_t, const double *temp_k, double *free_kjmol,
+                       double *entropy_jkmol, double *cv_jkmol);
+
+/* Thermal displacement matrices: accumulate the contribution of one q-point (weight w) into
+ * acc [n_t][n_p][3][3] (Å² × weight; divide by Σw at the end). Modes with
+ * fmin_thz < ν (< fmax_thz if fmax_thz > 0) count; n = 0 for T <= 1 K (phonopy).
+ * evec [(3i+a)*n_band + s]; mass [n_p] amu. Real part only (phonopy's msd_matrices). */
+void pg_phonon_msd_accumulate(int n_p, const double *mass, const double *freq,
+                              const double complex *evec, double w, double fmin_thz,
+                              double fmax_thz, int n_t, const double *temp_k, double *acc);
+
+/* Phonon occupation n(ν, T) = 1/(exp(hν/kT) - 1), 0 for T <= 0. */
+double pg_phonon_occupation(double freq_thz, double temp_k);
+
+/* ---- commensurate modes for the phonon sampler (ALGORITHMS.md §6) ----
+ * The N = |det S| commensurate q of the supercell split into n_ii points with q ≡ -q
+ * (2q ∈ Z³) and n_pair pairs {q, -q}, one representative each (the lexicographically first
+ * of the two in [0,1)³): N = n_ii + 2 n_pair. At ii points the eigenproblem is the real
+ * gauge D̃_ij = Re[exp(2πi q·x_i) D_ij exp(-2πi q·x_j)] (real eigenvectors ẽ, stored with zero
+ * imaginary part); at pair points the C-type D(q) (complex e). No NAC.
+ * Displacement of supercell atom k (j = s2pp[k]; r_k, L_k = r_k - x_j in primitive fractional
+ * coordinates, pos_frac / lat_frac below) for mode amplitudes σ and standard normals ξ:
+ *   u_k = (N m_j)^-1/2 [ Σ_{ii} Σ_s σ ξ ẽ_s(j) cos(2π q·L_k)
+ *                        + √2 Σ_{pairs} Σ_s σ Re{(ξ¹ + iξ²) e_s(j) exp(2πi q·r_k)} ]   (Å)
+ * with e_s(j) the 3 Cartesian components rows 3j..3j+2 of column s. */
+typedef struct {
+    int64_t n_q;            /* N, number of commensurate points = primitive cells */
+    int64_t n_rep;          /* n_ii + n_pair representatives */
+    int64_t n_ii, n_pair;
+    int n_p, n_band;        /* primitive atoms, 3 n_p */
+    int64_t n_s;            /* supercell atoms */
+    double (*q)[3];         /* [n_rep] representatives (ii points first, then pairs) */
+    int *is_ii;             /* [n_rep] 1 for q ≡ -q */
+    double *freq_thz;       /* [n_rep][n_band], ascending, negative = imaginary */
+    double complex *evec;   /* [n_rep][n_band*n_band], e[(3j+a)*n_band + s] */
+    double *mass;           /* [n_p] amu */
+    int64_t *s2pp;          /* [n_s] primitive index of each supercell atom */
+    double (*pos_frac)[3];  /* [n_s] r_k, primitive fractional coordinates */
+    double (*lat_frac)[3];  /* [n_s] L_k = r_k - x_s2pp(k) (integer-valued) */
+} pg_phonon_modes_t;
+
+/* Compute the commensurate modes. Not collective (cheap: N small eigenproblems).
+ * Errors: PG_ERR_INPUT (|det S| != n_s / n_p), PG_ERR_NUMERIC, PG_ERR_NOMEM. */
+pg_status_t pg_phonon_commensurate_modes(const pg_dynmat_t *dm, const int smat[3][3],
+                                         pg_phonon_modes_t *out);
+void pg_phonon_modes_free(pg_phonon_modes_t *m);
+
+#endif
