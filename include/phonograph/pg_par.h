@@ -67,5 +67,8 @@ pg_status_t pg_par_recv(MPI_Comm comm, int source, int tag, void *buf, size_t ca
 /* Blocking probe: size in bytes and sender of the next message with tag (any source if
  * source == PG_PAR_ANY_SOURCE). */
 pg_status_t pg_par_probe(MPI_Comm comm, int source, int tag, int *from, size_t *n_bytes);
+/* Non-blocking probe: *flag = 1 and sender/size filled if a message with tag is waiting. */
+pg_status_t pg_par_iprobe(MPI_Comm comm, int source, int tag, int *flag, int *from,
+                          size_t *n_bytes);
 
 #endif

@@ -294,3 +294,18 @@ pg_status_t pg_par_probe(MPI_Comm comm, int source, int tag, int *from, size_t *
     if (n_bytes) *n_bytes = (size_t)count;
     return PG_OK;
 }
+
+pg_status_t pg_par_iprobe(MPI_Comm comm, int source, int tag, int *flag, int *from,
+                          size_t *n_bytes)
+{
+    MPI_Status status;
+    int src = source == PG_PAR_ANY_SOURCE ? MPI_ANY_SOURCE : source;
+    *flag = 0;
+    MPI_CALL(MPI_Iprobe(src, tag, comm, flag, &status));
+    if (!*flag) return PG_OK;
+    int count = 0;
+    MPI_CALL(MPI_Get_count(&status, MPI_BYTE, &count));
+    if (from) *from = status.MPI_SOURCE;
+    if (n_bytes) *n_bytes = (size_t)count;
+    return PG_OK;
+}
