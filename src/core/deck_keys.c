@@ -5,17 +5,21 @@
 extern const pg_deck_key_t pg_deck_keys_run[];       /* src/driver/run_keys.c */
 extern const pg_deck_key_t pg_deck_keys_structure[]; /* src/driver/run_keys.c */
 extern const pg_deck_key_t pg_deck_keys_graph[];     /* src/graph/graph_keys.c */
+extern const pg_deck_key_t pg_deck_keys_labeler[];   /* src/label/labeler.c */
 
 const pg_deck_key_t *const pg_deck_key_tables[] = {
     pg_deck_keys_run,
     pg_deck_keys_structure,
     pg_deck_keys_graph,
+    pg_deck_keys_labeler,
     NULL,
 };
 
 void pg_run_check_structure(const pg_deck_t *d, pg_deck_report_t *r);
+void pg_labeler_check_deck(const pg_deck_t *d, pg_deck_report_t *r);
 
 const pg_deck_check_fn pg_deck_checks[] = {
     pg_run_check_structure,
+    pg_labeler_check_deck,
     NULL,
 };

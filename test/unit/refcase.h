@@ -22,7 +22,7 @@ typedef struct {
 
 #define REFCASE_DIR "test/data/potential/"
 
-static void refcase_free(refcase_t *rc)
+static inline void refcase_free(refcase_t *rc)
 {
     pg_cell_free(&rc->cell);
     free(rc->forces);
@@ -30,7 +30,7 @@ static void refcase_free(refcase_t *rc)
 }
 
 /* 0 on success; prints why on failure. */
-static int refcase_read(const char *name, refcase_t *rc)
+static inline int refcase_read(const char *name, refcase_t *rc)
 {
     char path[512], line[1024];
     memset(rc, 0, sizeof *rc);
@@ -96,7 +96,7 @@ bad:
 }
 
 /* The Pm-3m Ag3XY cell (LABELER.md §2.2; order Ag Ag Ag X Y) with lattice constant a. */
-static int refcase_cubic(int zx, int zy, double a, pg_cell_t *cell)
+static inline int refcase_cubic(int zx, int zy, double a, pg_cell_t *cell)
 {
     static const double frac[5][3] = {{0, .5, .5}, {.5, 0, .5}, {.5, .5, 0}, {.5, .5, .5}, {0, 0, 0}};
     if (pg_cell_init(cell, 5) != PG_OK) return 1;
