@@ -69,11 +69,12 @@ static void copy_str(char *dst, size_t n, const char *src)
 static pg_status_t cell_from_spg(const double lat_cols[3][3], const double (*frac)[3],
                                  const int *types, int n, pg_cell_t *cell)
 {
+    double rows[3][3]; /* a local copy also avoids a GCC 12 -Wstringop-overflow false positive */
     PG_CHECK(pg_cell_init(cell, n));
     for (int i = 0; i < 3; i++)
-        for (int j = 0; j < 3; j++) cell->lattice[i][j] = lat_cols[j][i];
+        for (int j = 0; j < 3; j++) rows[i][j] = cell->lattice[i][j] = lat_cols[j][i];
     for (int k = 0; k < n; k++) {
-        pg_cell_frac_to_cart(cell->lattice, frac[k], cell->pos[k]);
+        pg_cell_frac_to_cart(rows, frac[k], cell->pos[k]);
         cell->z[k] = types[k];
         cell->mass[k] = pg_element_mass(types[k]);
     }
@@ -390,16 +391,59 @@ cleanup:
 
 /* ---- atoms under operations -------------------------------------------------------------- */
 
+/* Atoms are binned on a G x G x G grid of wrapped fractional coordinates (CSR), so each image
+ * is compared only with the atoms of its own and the 26 neighbouring bins: O(n_ops n) instead of
+ * O(n_ops n^2). A bin is far wider than symprec, so no match can hide beyond the neighbours. */
+static int bin_of(double x, int g)
+{
+    int b = (int)floor(x * g);
+    return ((b % g) + g) % g;
+}
+
+static int64_t match_in_bin(const pg_cell_t *cell, const double (*frac)[3], const double y[3],
+                            int z, double tol2, const int64_t *start, const int64_t *members,
+                            int64_t b)
+{
+    for (int64_t m = start[b]; m < start[b + 1]; m++) {
+        int64_t j = members[m];
+        if (cell->z[j] != z) continue;
+        double d[3], c[3];
+        for (int a = 0; a < 3; a++) {
+            d[a] = y[a] - frac[j][a];
+            d[a] -= rint(d[a]);
+        }
+        pg_cell_frac_to_cart(cell->lattice, d, c);
+        if (c[0] * c[0] + c[1] * c[1] + c[2] * c[2] < tol2) return j;
+    }
+    return -1;
+}
+
 pg_status_t pg_symmetry_atom_map(const pg_cell_t *cell, const pg_symmetry_t *sym, double symprec,
                                  int64_t *atom_map)
 {
     pg_status_t st = PG_OK;
     double (*frac)[3] = NULL;
+    int64_t *start = NULL, *members = NULL, *fill = NULL;
     const int64_t n = cell->n_atom;
     double inv[3][3];
     PG_CHECK(pg_mat3_inverse(cell->lattice, inv));
+    int g = 1;
+    while ((int64_t)(g + 1) * (g + 1) * (g + 1) <= n && g < 64) g++;
+    const int64_t n_bin = (int64_t)g * g * g;
     PG_TRY_CALLOC(frac, n, "fractional positions");
-    for (int64_t i = 0; i < n; i++) pg_cell_cart_to_frac(inv, cell->pos[i], frac[i]);
+    PG_TRY_CALLOC(start, n_bin + 1, "atom bins");
+    PG_TRY_CALLOC(fill, n_bin, "atom bins");
+    PG_TRY_CALLOC(members, n, "atom bins");
+    for (int64_t i = 0; i < n; i++) {
+        pg_cell_cart_to_frac(inv, cell->pos[i], frac[i]);
+        int64_t b = ((int64_t)bin_of(frac[i][0], g) * g + bin_of(frac[i][1], g)) * g + bin_of(frac[i][2], g);
+        start[b + 1]++;
+    }
+    for (int64_t b = 0; b < n_bin; b++) start[b + 1] += start[b];
+    for (int64_t i = 0; i < n; i++) { /* members in ascending atom order within a bin */
+        int64_t b = ((int64_t)bin_of(frac[i][0], g) * g + bin_of(frac[i][1], g)) * g + bin_of(frac[i][2], g);
+        members[start[b] + fill[b]++] = i;
+    }
     const double tol2 = symprec * symprec;
     for (int o = 0; o < sym->n_ops; o++) {
         const int(*W)[3] = (const int(*)[3])sym->rotations[o];
@@ -408,18 +452,20 @@ pg_status_t pg_symmetry_atom_map(const pg_cell_t *cell, const pg_symmetry_t *sym
             double y[3];
             for (int a = 0; a < 3; a++)
                 y[a] = W[a][0] * frac[i][0] + W[a][1] * frac[i][1] + W[a][2] * frac[i][2] + w[a];
+            int b0[3];
+            for (int a = 0; a < 3; a++) b0[a] = bin_of(y[a] - floor(y[a]), g);
+            /* own bin first (almost always the hit), then the neighbours */
             int64_t found = -1;
-            /* start the search at i: most operations of a supercell move atoms nearby in index */
-            for (int64_t jj = 0; jj < n && found < 0; jj++) {
-                int64_t j = (i + jj) % n;
-                if (cell->z[j] != cell->z[i]) continue;
-                double d[3], c[3];
-                for (int a = 0; a < 3; a++) {
-                    d[a] = y[a] - frac[j][a];
-                    d[a] -= rint(d[a]);
-                }
-                pg_cell_frac_to_cart(cell->lattice, d, c);
-                if (c[0] * c[0] + c[1] * c[1] + c[2] * c[2] < tol2) found = j;
+            const int64_t own = ((int64_t)b0[0] * g + b0[1]) * g + b0[2];
+            found = match_in_bin(cell, frac, y, cell->z[i], tol2, start, members, own);
+            for (int k = 0; k < 27 && found < 0 && g > 1; k++) {
+                const int dx = k / 9 - 1, dy = (k / 3) % 3 - 1, dz = k % 3 - 1;
+                if (!dx && !dy && !dz) continue;
+                /* with g == 2 offsets -1 and +1 hit the same bin: visit it once */
+                if (g == 2 && (dx < 0 || dy < 0 || dz < 0)) continue;
+                int64_t b = ((int64_t)((b0[0] + dx + g) % g) * g + (b0[1] + dy + g) % g) * g +
+                            (b0[2] + dz + g) % g;
+                found = match_in_bin(cell, frac, y, cell->z[i], tol2, start, members, b);
             }
             PG_TRY_REQUIRE(found >= 0, PG_ERR_INPUT,
                            "operation %d does not map atom %lld onto an atom of the cell within "
@@ -430,6 +476,9 @@ pg_status_t pg_symmetry_atom_map(const pg_cell_t *cell, const pg_symmetry_t *sym
     }
 cleanup:
     free(frac);
+    free(start);
+    free(fill);
+    free(members);
     return st;
 }
 

@@ -81,8 +81,8 @@ static void si_diamond(pg_cell_t *c)
     for (int i = 0; i < 3; i++) c->lattice[i][i] = a;
     for (int i = 0; i < 8; i++) {
         double f[3];
-        for (int x = 0; x < 3; x++) f[x] = base[i % 4][x] + (i >= 4 ? 0.25 : 0.0);
-        pg_cell_frac_to_cart(c->lattice, f, c->pos[i]);
+        for (int x = 0; x < 3; x++) f[x] = (base[i % 4][x] + (i >= 4 ? 0.25 : 0.0)) * a;
+        memcpy(c->pos[i], f, sizeof f); /* cubic: Cartesian = a * fractional */
         c->z[i] = 14;
     }
     pg_cell_set_default_masses(c);
