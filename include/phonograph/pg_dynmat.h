@@ -62,6 +62,11 @@ void pg_dynmat_ws_free(pg_dynmat_ws_t *ws);
  * this is handled). Errors: PG_ERR_NUMERIC (zheevd info). */
 pg_status_t pg_dynmat_solve_matrix(pg_dynmat_ws_t *ws, const double complex *d, double *freq_thz,
                                    double complex *evec);
+/* Same with ScaLAPACK pzheevd over comm (collective; d identical on every rank; every rank
+ * gets freq and evec). nb: block size (<= 0: 64). Same conjugation handling as above. */
+pg_status_t pg_dynmat_solve_matrix_scalapack(MPI_Comm comm, int nb, int n,
+                                             const double complex *d, double *freq_thz,
+                                             double complex *evec);
 /* Build and solve at q. evec may be NULL; d_out (may be NULL) receives D(q). */
 pg_status_t pg_dynmat_solve(const pg_dynmat_t *dm, pg_dynmat_ws_t *ws, const double q[3],
                             double *freq_thz, double complex *evec, double complex *d_out);

@@ -99,4 +99,34 @@ pg_status_t pg_phonon_commensurate_modes(const pg_dynmat_t *dm, const int smat[3
                                          pg_phonon_modes_t *out);
 void pg_phonon_modes_free(pg_phonon_modes_t *m);
 
+/* ---- distributed solves (src/phonon/phonons_par.c) ----
+ * Rank 0 owns the q list; it is broadcast, cut into fixed blocks of PG_PHONON_BLOCK points,
+ * and each rank solves a contiguous range of blocks (LAPACK zheevd). Frequencies (and
+ * eigenvectors if wanted) are gathered to rank 0 in q order; thermal-displacement sums are
+ * formed per block in q order and the block sums added on rank 0 in block order, so every
+ * result is bitwise independent of the number of ranks. With the ScaLAPACK path all ranks
+ * solve each q together (pzheevd on a BLACS grid made from comm); chosen when
+ * solver == PG_EIGEN_SCALAPACK, or PG_EIGEN_AUTO and n_band >= scalapack_min_band. */
+#define PG_PHONON_BLOCK 64
+typedef enum { PG_EIGEN_AUTO = 0, PG_EIGEN_LAPACK = 1, PG_EIGEN_SCALAPACK = 2 } pg_eigen_solver_t;
+
+typedef struct {
+    int want_evec;            /* gather eigenvectors to rank 0 */
+    pg_eigen_solver_t solver;
+    int scalapack_min_band;   /* auto: ScaLAPACK from this many bands on */
+    int scalapack_nb;         /* block size (<= 0: 64) */
+    int n_t;                  /* thermal displacements at n_t temperatures (0: none) */
+    const double *temp_k;     /* [n_t] */
+    double msd_fmin_thz;      /* modes with ν > this count (phonopy freq_min) */
+} pg_phonon_solve_opts_t;
+
+/* Collective on comm. qs: valid on rank 0; on other ranks it is filled (broadcast) here, so
+ * pass a zeroed struct. Outputs on rank 0 (malloc'ed, caller frees; NULL elsewhere):
+ * *freq [n_q][n_band]; *evec [n_q][n_band²] if want_evec (else untouched); msd (caller array
+ * [n_t][n_p][3][3], rank 0) = Σ_q w_q ⟨..⟩_q / Σ_q w_q. *used_scalapack tells which path ran
+ * (may be NULL). Errors agreed on all ranks. */
+pg_status_t pg_phonon_solve_distributed(MPI_Comm comm, const pg_dynmat_t *dm, pg_qset_t *qs,
+                                        const pg_phonon_solve_opts_t *o, double **freq,
+                                        double complex **evec, double *msd, int *used_scalapack);
+
 #endif

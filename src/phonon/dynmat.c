@@ -309,6 +309,33 @@ void pg_dynmat_ws_free(pg_dynmat_ws_t *ws)
     memset(ws, 0, sizeof(*ws));
 }
 
+/* LAPACK/ScaLAPACK return the column-major eigenvectors z of conj(d) (they read our row-major
+ * d as column-major); the eigenvectors of d are their conjugates: e[r*n + s] = conj(z[s*n + r]).
+ * The one place the convention is handled. */
+static void evec_from_colmajor_conj(int n, const double complex *z, double complex *evec)
+{
+    for (int r = 0; r < n; r++)
+        for (int s = 0; s < n; s++) evec[(int64_t)r * n + s] = conj(z[(int64_t)s * n + r]);
+}
+
+pg_status_t pg_dynmat_solve_matrix_scalapack(MPI_Comm comm, int nb, int n,
+                                             const double complex *d, double *freq_thz,
+                                             double complex *evec)
+{
+    pg_status_t st = PG_OK;
+    double *w = NULL;
+    double complex *z = NULL;
+    PG_TRY_CALLOC(w, n, "eigenvalues");
+    if (evec) PG_TRY_CALLOC(z, (int64_t)n * n, "eigenvectors");
+    PG_TRY(pg_pzheevd(comm, n, nb, d, w, z));
+    for (int s = 0; s < n; s++) freq_thz[s] = pg_dynmat_eig_to_thz(w[s]);
+    if (evec) evec_from_colmajor_conj(n, z, evec);
+cleanup:
+    free(w);
+    free(z);
+    return st;
+}
+
 pg_status_t pg_dynmat_solve_matrix(pg_dynmat_ws_t *ws, const double complex *d, double *freq_thz,
                                    double complex *evec)
 {
@@ -324,10 +351,7 @@ pg_status_t pg_dynmat_solve_matrix(pg_dynmat_ws_t *ws, const double complex *d, 
     pg_status_t st = pg_zheevd(&ws->ev, n, ws->a, wp);
     if (st == PG_OK) {
         for (int s = 0; s < n; s++) freq_thz[s] = pg_dynmat_eig_to_thz(wp[s]);
-        if (evec) /* eigenvector s of conj(d) is column s of a; that of d is its conjugate */
-            for (int r = 0; r < n; r++)
-                for (int s = 0; s < n; s++)
-                    evec[(int64_t)r * n + s] = conj(ws->a[(int64_t)s * n + r]);
+        if (evec) evec_from_colmajor_conj(n, ws->a, evec);
     } else {
         pg_err_frame(__FILE__, __LINE__, __func__);
     }
