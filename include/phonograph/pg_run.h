@@ -29,6 +29,8 @@
 #include "phonograph/pg_deck.h"
 #include "phonograph/pg_log.h"
 #include "phonograph/pg_status.h"
+#include "phonograph/pg_supercell.h"
+#include "phonograph/pg_symmetry.h"
 
 typedef struct pg_run pg_run_t;
 
@@ -53,15 +55,14 @@ struct pg_run {
     double t_start;        /* pg_par_wtime() at the start */
     double wall_time_s;    /* budget in s (0 = unlimited) */
     struct pg_run_record *records; /* results for run_summary.json (run.c) */
+    const char *stage;     /* name of the stage running now (records are filed under it) */
 
-    /* ---- stage results ---- */
-    /* structure */
-    pg_cell_t unitcell;    /* as read from [structure] unitcell */
-    pg_cell_t supercell;   /* unitcell x [structure] supercell, phonopy atom order */
-    int64_t supercell_matrix[3][3]; /* rows: A_super = S A_unit */
-    int space_group;       /* spglib number of the unit cell */
-    char space_group_symbol[32]; /* international symbol */
-    int n_operations;      /* symmetry operations of the unit cell */
+    /* ---- stage results (each stage documents what it fills) ---- */
+    /* structure (src/driver/stage_structure.c), identical on every rank */
+    pg_cell_t unitcell;       /* as read from [structure] unitcell */
+    pg_symmetry_t symmetry;   /* of the unit cell (found on rank 0, broadcast) */
+    pg_supercell_t supercell; /* unit cell x M ([structure] supercell), phonopy atom order */
+    pg_primitive_t primitive; /* primitive cell in the supercell ([structure] primitive) */
 };
 
 /* The pipeline in order; terminated by a {NULL} row (src/driver/run.c). */

@@ -15,10 +15,12 @@ const pg_deck_key_t *const pg_deck_key_tables[] = {
     NULL,
 };
 
+void pg_run_check_run(const pg_deck_t *d, pg_deck_report_t *r);       /* run.c */
 void pg_run_check_structure(const pg_deck_t *d, pg_deck_report_t *r);
 void pg_labeler_check_deck(const pg_deck_t *d, pg_deck_report_t *r);
 
 const pg_deck_check_fn pg_deck_checks[] = {
+    pg_run_check_run,
     pg_run_check_structure,
     pg_labeler_check_deck,
     NULL,

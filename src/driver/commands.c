@@ -1,12 +1,16 @@
 /* commands.c - the table of subcommands (one row per subcommand; implementations live in
- * the driver module of their stage). */
+ * src/driver/cmd_<name>.c, or run.c for the pipeline). */
 #include "phonograph/pg_cli.h"
+#include "phonograph/pg_run.h"
 
 pg_status_t pg_cmd_deck(MPI_Comm comm, int argc, char **argv);
 pg_status_t pg_cmd_label(MPI_Comm comm, int argc, char **argv);
 pg_status_t pg_cmd_graphs(MPI_Comm comm, int argc, char **argv);
+pg_status_t pg_cmd_info(MPI_Comm comm, int argc, char **argv);
 
 const pg_cli_command_t pg_cli_commands[] = {
+    {"run", pg_cmd_run, "run the pipeline on an input deck (phonograph run DECK)"},
+    {"info", pg_cmd_info, "symmetry report of a POSCAR (phonograph info POSCAR)"},
     {"deck", pg_cmd_deck, "input-deck reference (--markdown for docs/deck.md); --check DECK"},
     {"label", pg_cmd_label, "label POSCAR files with the embedded labeler (energy, stress, gap)"},
     {"graphs", pg_cmd_graphs, "build crystal graphs of a dataset file into its /graphs group"},

@@ -61,5 +61,81 @@ for np in 1 2; do
     else bad "typo'd deck np$np (rc=$r)" "$TMP/typo$np.out"; fi
 done
 
+# info: the symmetry report of the default unit cell, at 1 and 2 ranks
+for np in 1 2; do
+    run info$np $np info inputs/Ag3SBr/POSCAR
+    [ "$(rc info$np)" = 0 ] && has info$np "Pm-3m (No. 221)" && has info$np "Wyckoff" \
+        && [ "$(grep -c 'Pm-3m (No. 221)' "$TMP/info$np.out")" = 1 ] \
+        && ok "info POSCAR np$np" || bad "info POSCAR np$np" "$TMP/info$np.out"
+done
+run infomissing 2 info "$TMP/no_such_POSCAR"
+[ "$(rc infomissing)" != 0 ] && has infomissing "no_such_POSCAR" && ok "info: missing file fails on all ranks" \
+    || bad "info: missing file fails" "$TMP/infomissing.out"
+
+# run: a copy of the default deck writing into $TMP
+mkdeck() { # file output_dir supercell
+    printf '[run]\noutput_dir = %s\n\n[structure]\nunitcell = %s/inputs/Ag3SBr/POSCAR\nsupercell = %s\n' \
+        "$2" "$PWD" "$3" > "$1"
+}
+json() { # file python-expression over d -> exit status
+    /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if ($2) else 1)" "$1" 2>/dev/null
+}
+for np in 1 2; do
+    mkdeck "$TMP/a$np.deck" "out$np" "2 2 2"
+    run run$np $np run "$TMP/a$np.deck"
+    out=$TMP/out$np
+    if [ "$(rc run$np)" = 0 ] && has run$np "Pm-3m (221)" && has run$np "40 atoms" && has run$np "timings (s, over $np rank"; then
+        ok "run np$np: symmetry report, supercell, timing table"; else bad "run np$np" "$TMP/run$np.out"; fi
+    if json "$out/run_summary.json" "d['status']=='ok' and d['ranks']==$np and d['stages'][0]['status']=='done' and d['stages'][0]['results']['n_atom_supercell']==40 and d['stages'][0]['results']['spacegroup_number']==221 and d['deck']['structure']['supercell']==[2,2,2] and 'structure' in d['timings_s'] and d['build']['git_hash']"; then
+        ok "run np$np: run_summary.json is valid JSON with provenance and results"
+    else bad "run np$np: run_summary.json" "$out/run_summary.json"; fi
+    for f in deck.resolved phonograph.log stages/structure.done structure/supercell.vasp structure/symmetry.txt; do
+        [ -s "$out/$f" ] || { bad "run np$np: $f written"; continue; }
+    done
+    [ "$(sed -n 7p "$out/structure/supercell.vasp" | awk '{s=0; for(i=1;i<=NF;i++) s+=$i; print s}')" = 40 ] \
+        && ok "run np$np: supercell.vasp has 40 atoms" || bad "run np$np: supercell.vasp" "$out/structure/supercell.vasp"
+    # rerun: the completed stage is skipped
+    run rerun$np $np run "$TMP/a$np.deck"
+    if [ "$(rc rerun$np)" = 0 ] && has rerun$np "stage structure: completed earlier with this deck, skipped" \
+        && json "$out/run_summary.json" "d['stages'][0]['status'].startswith('skipped') and d['stages'][0]['results']['n_atom_supercell']==40"; then
+        ok "rerun np$np skips the completed stage"; else bad "rerun np$np" "$TMP/rerun$np.out"; fi
+done
+# the echoed deck re-parses to the same deck (same fingerprint over every key)
+run fp_a 1 deck --check "$TMP/a1.deck"
+run fp_r 1 deck --check "$TMP/out1/deck.resolved"
+fa=$(grep '^# fingerprint' "$TMP/fp_a.out"); fr=$(grep '^# fingerprint' "$TMP/fp_r.out")
+[ -n "$fa" ] && [ "$fa" = "$fr" ] && ok "deck.resolved re-parses to the same fingerprint" \
+    || bad "deck.resolved fingerprint ($fa vs $fr)" "$TMP/fp_r.out"
+# a log level change is not a different deck; a supercell change is, and is refused
+mkdeck "$TMP/b.deck" out1 "2 2 2"; echo "log_level = warn" >> "$TMP/b.deck"
+sed -i 's/^\[structure\]/log_level = warn\n\n[structure]/; $d' "$TMP/b.deck"
+run quiet 2 run "$TMP/b.deck"
+[ "$(rc quiet)" = 0 ] && ! has quiet "== stage" && ok "run-control key change reuses output_dir" \
+    || bad "run-control key change" "$TMP/quiet.out"
+mkdeck "$TMP/c.deck" out1 "3 3 3"
+run refuse 2 run "$TMP/c.deck"
+[ "$(rc refuse)" = 1 ] && has refuse "holds the results of a different deck" \
+    && has refuse 'supercell: was "2 2 2", now "3 3 3"' && ok "different deck in the same output_dir refused" \
+    || bad "different deck refused" "$TMP/refuse.out"
+# restart = false redoes the stage
+mkdeck "$TMP/d.deck" out2 "2 2 2"; sed -i 's/^\[structure\]/restart = false\n\n[structure]/' "$TMP/d.deck"
+run redo 1 run "$TMP/d.deck"
+[ "$(rc redo)" = 0 ] && has redo "== stage structure" && ! has redo "skipped" && ok "restart = false redoes stages" \
+    || bad "restart = false" "$TMP/redo.out"
+# a typo'd deck through run: file:line + suggestion once, exit 1 on every rank, no hang
+for np in 1 2; do
+    cp test/decks/bad/typo_key.deck "$TMP/typo.deck"
+    run runtypo$np $np run "$TMP/typo.deck"
+    [ "$(rc runtypo$np)" = 1 ] && has runtypo$np "typo.deck:6:1: error: unknown key supercel in [structure] (did you mean supercell?)" \
+        && [ "$(grep -c 'did you mean' "$TMP/runtypo$np.out")" = 1 ] && ok "run typo'd deck np$np: exit 1, one message" \
+        || bad "run typo'd deck np$np (rc=$(rc runtypo$np))" "$TMP/runtypo$np.out"
+done
+# a missing unit cell names the deck line
+printf '[run]\noutput_dir = out3\n[structure]\nunitcell = NOPE\n' > "$TMP/e.deck"
+run nocell 2 run "$TMP/e.deck"
+[ "$(rc nocell)" = 2 ] && has nocell "e.deck:4: [structure] unitcell: cannot open" \
+    && json "$TMP/out3/run_summary.json" "d['status']=='failed' and 'NOPE' in d['error']" \
+    && ok "missing unit cell: deck line named, failure recorded in run_summary.json" || bad "missing unit cell" "$TMP/nocell.out"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
