@@ -18,6 +18,7 @@
 #ifndef PG_EXTXYZ_H
 #define PG_EXTXYZ_H
 
+#include <mpi.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -67,5 +68,10 @@ pg_status_t pg_extxyz_write(const char *path, const pg_extxyz_frame_t *frames, i
 pg_status_t pg_extxyz_parse(const char *path, const char *text, pg_extxyz_frame_t **frames,
                             int64_t *n_frames);
 void pg_extxyz_frames_free(pg_extxyz_frame_t **frames, int64_t n_frames);
+/* Rank 0 reads the file (pg_par_read_file), every rank parses the same bytes. Collective on
+ * comm; every rank returns the same status and frames. Errors: PG_ERR_IO, PG_ERR_INPUT,
+ * PG_ERR_NOMEM, PG_ERR_MPI. */
+pg_status_t pg_extxyz_read(MPI_Comm comm, const char *path, pg_extxyz_frame_t **frames,
+                           int64_t *n_frames);
 
 #endif

@@ -38,9 +38,9 @@ typedef struct {
     char (*site_symmetry)[8];  /* [n_atom] site-symmetry symbol (spglib, e.g. "m-3m") */
     int *equivalent_atoms;     /* [n_atom] lowest index of the symmetry-equivalent orbit */
     int *crystallographic_orbits; /* [n_atom] same, orbits in the standardised cell sense */
-    double transformation_matrix[3][3]; /* spglib: (a_s b_s c_s) = (a b c) P^-1 ... see spglib
-                                  docs; x_std = P x + p */
-    double origin_shift[3];    /* p above */
+    double transformation_matrix[3][3]; /* spglib's P: (a_s b_s c_s) = (a b c) P^-1 (columns),
+                                  x_s = P x + p (fractional, standardised <- input) */
+    double origin_shift[3];    /* p above (fractional, standardised setting) */
     double std_rotation_matrix[3][3]; /* rigid rotation applied by standardisation */
     pg_cell_t primitive;       /* standardised primitive cell (spglib, may be rotated) */
     pg_cell_t conventional;    /* standardised conventional cell (spglib dataset std_*) */

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "phonograph/pg_element.h"
+#include "phonograph/pg_par.h"
 #include "phonograph/pg_units.h"
 
 /* ---- frames ------------------------------------------------------------------------------ */
@@ -447,5 +448,20 @@ pg_status_t pg_extxyz_parse(const char *path, const char *text, pg_extxyz_frame_
 cleanup:
     free(r.buf);
     if (out) pg_extxyz_frames_free(&out, n);
+    return st;
+}
+
+pg_status_t pg_extxyz_read(MPI_Comm comm, const char *path, pg_extxyz_frame_t **frames,
+                           int64_t *n_frames)
+{
+    char *text = NULL;
+    size_t n = 0;
+    *frames = NULL;
+    *n_frames = 0;
+    PG_CHECK(pg_par_read_file(comm, path, &text, &n));
+    /* same bytes on every rank -> same outcome and message everywhere */
+    pg_status_t st = pg_extxyz_parse(path, text, frames, n_frames);
+    free(text);
+    if (st != PG_OK) pg_err_frame(__FILE__, __LINE__, __func__);
     return st;
 }

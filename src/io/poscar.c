@@ -153,6 +153,17 @@ pg_status_t pg_poscar_parse_ex(const char *path, const char *text, pg_cell_t *ce
     PG_TRY(need_line(&c, "the scale factor"));
     double scale;
     PG_TRY(line_numbers(&c, 1, &scale, "the scale factor", 1));
+    {
+        /* VASP 6 allows three per-axis factors; we do not, and must not silently use one */
+        char copy[sizeof c.buf];
+        memcpy(copy, c.buf, sizeof copy);
+        double x;
+        int nt = split(copy, tok, 3);
+        PG_TRY_REQUIRE(nt < 2 || !parse_double(tok[1], &x), PG_ERR_INPUT,
+                       "%s:%d: expected one scale factor, found \"%s\" (per-axis scale factors "
+                       "are not supported)",
+                       c.path, c.line, excerpt(c.buf, ex, sizeof ex));
+    }
     PG_TRY_REQUIRE(scale != 0.0, PG_ERR_INPUT, "%s:%d: expected a non-zero scale factor, found \"%s\"",
                    c.path, c.line, excerpt(c.buf, ex, sizeof ex));
     inf.scale = scale;

@@ -6,6 +6,7 @@
 
 #include "pg_test.h"
 #include "phonograph/pg_par.h"
+#include "phonograph/pg_extxyz.h"
 #include "phonograph/pg_poscar.h"
 #include "phonograph/pg_symmetry.h"
 
@@ -62,6 +63,23 @@ int main(int argc, char **argv)
              same_cell(&local.conventional, &sym.conventional);
     }
     pg_mpitest_check(&t, ok, "bcast equals a local search bitwise", NULL);
+
+    /* extxyz: rank 0 reads, all parse; every rank holds the same numbers (sum over ranks of
+     * checksum is the same: min == max over ranks) */
+    pg_extxyz_frame_t *fr = NULL;
+    int64_t nf = 0;
+    st = pg_extxyz_read(comm, "test/data/extxyz/ase_written.xyz", &fr, &nf);
+    double sum = 0.0;
+    for (int64_t k = 0; st == PG_OK && k < nf; k++) {
+        sum += fr[k].energy_ev + fr[k].stress_gpa[0][1];
+        for (int64_t i = 0; i < fr[k].cell.n_atom; i++) sum += fr[k].cell.pos[i][0] + fr[k].forces[i][2] * (double)(i + 1);
+    }
+    double lo = sum, hi = sum;
+    pg_par_min_double(comm, &lo, 1);
+    pg_par_max_double(comm, &hi, 1);
+    pg_mpitest_check(&t, st == PG_OK && nf == 2 && lo == hi, "extxyz_read: same frames on every rank",
+                     "st=%d n=%lld min %.17g max %.17g", (int)st, (long long)nf, lo, hi);
+    pg_extxyz_frames_free(&fr, nf);
 
     pg_symmetry_free(&local);
     pg_symmetry_free(&sym);

@@ -99,12 +99,7 @@ static void compare(const pg_extxyz_frame_t *fr, const exp_frame_t *e, double to
 
 static pg_status_t parse_file(const char *path, pg_extxyz_frame_t **frames, int64_t *n)
 {
-    char *text = NULL;
-    size_t len;
-    PG_CHECK(pg_par_read_file(MPI_COMM_SELF, path, &text, &len));
-    pg_status_t st = pg_extxyz_parse(path, text, frames, n);
-    free(text);
-    return st;
+    return pg_extxyz_read(MPI_COMM_SELF, path, frames, n);
 }
 
 static void test_read_ase_file(void **state)

@@ -189,6 +189,7 @@ static void test_bad_files(void **state)
         {"short_position.vasp", ":9: expected the position of atom 1 of 2 (3 numbers), found \"0.0 0.5\""},
         {"nan_position.vasp", ":10: expected a number in the position of atom 2 of 2, found \"nan\""},
         {"zero_scale.vasp", ":2: expected a non-zero scale factor"},
+        {"three_scales.vasp", ":2: expected one scale factor, found \"1.0 1.0 2.0\""},
         {"empty.vasp", ":1: expected a comment line, found end of file"},
         {"missing_mode.vasp", ":9: expected \"Direct\" or \"Cartesian\", found end of file"},
     };
