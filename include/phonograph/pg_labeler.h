@@ -23,6 +23,7 @@
 #include "phonograph/pg_potential.h"
 #include "phonograph/pg_relax.h"
 #include "phonograph/pg_status.h"
+#include "phonograph/pg_tb.h"
 
 /* which labels to compute (bit mask) */
 enum {
@@ -36,6 +37,7 @@ typedef struct {
     pg_potential_opts_t potential; /* Ewald accuracy and cutoffs */
     unsigned labels;               /* PG_LABEL_* mask */
     int tb_group_size;             /* ranks per TB eigen-solve (ScaLAPACK when > 1) */
+    pg_tb_options_t tb;            /* TB solver options ([tightbinding] section, pg_tb.h) */
     pg_relax_opts_t relax;         /* relaxation of the unit cell before the phonon stage */
     int fc_compute;                /* 1: force constants by finite displacements here;
                                       0: read phonopy's files (phonon stage) */
@@ -72,6 +74,7 @@ typedef struct {
     double sigma_h_gpa;         /* label: hydrostatic stress (GPa, spec sign) */
     double max_force_ev_ang;    /* max_i |F_i| (eV/Å) */
     double gap_ev, vbm_ev, cbm_ev; /* TB labels (eV) */
+    int near_metallic;          /* TB gap < 1e-6 eV (labels still reported, not clipped) */
 } pg_labels_t;
 
 /* Label one configuration. forces: optional caller-owned [n_atom][3] (eV/Å; computed whenever

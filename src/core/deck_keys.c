@@ -6,12 +6,14 @@ extern const pg_deck_key_t pg_deck_keys_run[];       /* src/driver/run_keys.c */
 extern const pg_deck_key_t pg_deck_keys_structure[]; /* src/driver/run_keys.c */
 extern const pg_deck_key_t pg_deck_keys_graph[];     /* src/graph/graph_keys.c */
 extern const pg_deck_key_t pg_deck_keys_labeler[];   /* src/label/labeler.c */
+extern const pg_deck_key_t pg_deck_keys_tightbinding[]; /* src/label/tightbinding.c */
 
 const pg_deck_key_t *const pg_deck_key_tables[] = {
     pg_deck_keys_run,
     pg_deck_keys_structure,
     pg_deck_keys_graph,
     pg_deck_keys_labeler,
+    pg_deck_keys_tightbinding,
     NULL,
 };
 

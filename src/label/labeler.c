@@ -71,6 +71,7 @@ void pg_labeler_opts_default(pg_labeler_opts_t *opts)
     pg_potential_opts_default(&opts->potential);
     opts->labels = PG_LABEL_ENERGY | PG_LABEL_STRESS | PG_LABEL_GAP;
     opts->tb_group_size = 1;
+    pg_tb_options_default(&opts->tb);
     pg_relax_opts_default(&opts->relax);
     opts->relax.mode = PG_RELAX_CUBIC;
     opts->fc_compute = 1;
@@ -98,6 +99,7 @@ pg_status_t pg_labeler_opts_from_deck(const pg_deck_t *deck, pg_labeler_opts_t *
     PG_CHECK(pg_deck_get_real(deck, "labeler", "cutoff_ewald", &opts->potential.cutoff_ewald_ang));
     PG_CHECK(pg_deck_get_int(deck, "labeler", "tb_group_size", &v));
     opts->tb_group_size = (int)v;
+    PG_CHECK(pg_tb_options_from_deck(deck, &opts->tb));
     PG_CHECK(pg_deck_get_string(deck, "labeler", "relax", &s));
     PG_CHECK(pg_relax_mode_parse(s, &opts->relax.mode));
     PG_CHECK(pg_deck_get_real(deck, "labeler", "relax_fmax", &opts->relax.fmax_ev_ang));
@@ -110,7 +112,7 @@ pg_status_t pg_labeler_opts_from_deck(const pg_deck_t *deck, pg_labeler_opts_t *
     return PG_OK;
 }
 
-int pg_labeler_has_tb(void) { return 0; }
+int pg_labeler_has_tb(void) { return 1; }
 
 struct pg_labeler {
     pg_labeler_opts_t opts;
@@ -156,7 +158,6 @@ pg_potential_t *pg_labeler_potential(pg_labeler_t *lab) { return lab->pot; }
 pg_status_t pg_labeler_label(pg_labeler_t *lab, const pg_cell_t *cell, MPI_Comm group,
                              pg_labels_t *out, double (*forces)[3])
 {
-    (void)group;
     memset(out, 0, sizeof *out);
     out->n_atom = cell->n_atom;
     const unsigned want = lab->opts.labels;
@@ -190,6 +191,15 @@ pg_status_t pg_labeler_label(pg_labeler_t *lab, const pg_cell_t *cell, MPI_Comm 
             out->max_force_ev_ang = m;
             out->labels |= PG_LABEL_FORCES;
         }
+    }
+    if (want & PG_LABEL_GAP) { /* TB-CAP-1, collective on group (pg_tb.h) */
+        pg_tb_result_t tb;
+        PG_CHECK(pg_tb_band_edges(cell, group, &lab->opts.tb, &tb));
+        out->gap_ev = tb.gap_ev;
+        out->vbm_ev = tb.vbm_ev;
+        out->cbm_ev = tb.cbm_ev;
+        out->near_metallic = tb.near_metallic;
+        out->labels |= PG_LABEL_GAP;
     }
     return PG_OK;
 }
