@@ -31,11 +31,16 @@
 #define NB_MAX_OFFSETS 2000000LL
 
 typedef struct {
+    uint64_t key; /* (j, shift) packed so that integer order = (j, shift) order; see pack */
     int64_t j;
     int32_t s[3];
     double vec[3];
     double dist;
 } nb_edge_t;
+
+/* Shifts within +-NB_SHIFT_HALF pack into 8 bits each below j; rows with larger shifts (atoms
+ * given far outside the cell) fall back to a comparison sort. */
+#define NB_SHIFT_HALF 127
 
 typedef struct {
     const pg_cell_t *cell;
@@ -47,6 +52,11 @@ typedef struct {
     int *atom_bin;      /* [n_atom][3] bin of each atom, flattened */
     int64_t *wrap;      /* [n_atom][3] integer part n_i of the fractional coordinates */
     double (*pw)[3];    /* [n_atom][3] wrapped Cartesian positions pos - n·L */
+    double (*fw)[3];    /* [n_atom][3] wrapped fractional coordinates in [0, 1) */
+    double (*bpos)[3];  /* [n_atom][3] wrapped positions in bin order (bpos[p] = pw[bin_atom[p]]) */
+    double reach[3];    /* rc/w_c in bins, with a rounding margin */
+    int *kmod[3];       /* [nb_c + 2 r_c] bin index of k - r_c modulo nb_c */
+    int *kimg[3];       /* [nb_c + 2 r_c] image of bin k - r_c: floor((k - r_c) / nb_c) */
 } nb_ctx_t;
 
 static int64_t floor_div(int64_t a, int64_t b)
@@ -77,11 +87,12 @@ static pg_status_t search_range(nb_ctx_t *c, const double recip[3][3], int64_t n
         c->nb[a] = (int)nbd[a];
         /* bin-index difference k_j - k_i < 1 + rc/w, an integer, hence <= ceil(rc/w); the
          * relative 1e-9 margin covers rounding in the fractional coordinates */
-        double x = c->cutoff * nbd[a] / h[a] * (1.0 + 1e-9);
+        double x = c->cutoff * nbd[a] / h[a] * (1.0 + 1e-9) + 1e-9;
         PG_REQUIRE(x < 1e6, PG_ERR_INPUT,
                    "cutoff %g Å is too large for this cell (lattice plane spacing %g Å)",
                    c->cutoff, h[a]);
         c->r[a] = (int)ceil(x);
+        c->reach[a] = x;
         n_offsets *= 2.0 * c->r[a] + 1.0;
     }
     PG_REQUIRE(n_offsets <= (double)NB_MAX_OFFSETS, PG_ERR_INPUT,
@@ -91,58 +102,75 @@ static pg_status_t search_range(nb_ctx_t *c, const double recip[3][3], int64_t n
     return PG_OK;
 }
 
-/* Scan the neighbours of atom i. row == NULL: only count. Returns the count. */
-static int64_t scan_atom(const nb_ctx_t *c, int64_t i, nb_edge_t *row)
+/* Scan the neighbours of atom i into row (row == NULL: only count). Along each lattice
+ * direction only the bins within reach of the atom itself are visited: a neighbour image's
+ * bin coordinate lies in (u - x, u + x), u = f_i nb the atom's own, x = rc/w. Returns the
+ * count; *big is set if a shift does not fit the packed sort key. */
+static int64_t scan_atom(const nb_ctx_t *c, int64_t i, nb_edge_t *row, int *big)
 {
     const pg_cell_t *cell = c->cell;
     const double(*L)[3] = cell->lattice;
     const double *pi = c->pw[i];
     const double *ri = cell->pos[i];
-    const double rc = c->cutoff;
+    const double rc = c->cutoff, cut2 = c->cut2_margin;
+    int lo[3], hi[3];
+    for (int a = 0; a < 3; a++) {
+        double u = c->fw[i][a] * c->nb[a];
+        int k = c->atom_bin[3 * i + a];
+        lo[a] = (int)floor(u - c->reach[a]);
+        hi[a] = (int)floor(u + c->reach[a]);
+        if (lo[a] < k - c->r[a]) lo[a] = k - c->r[a];
+        if (hi[a] > k + c->r[a]) hi[a] = k + c->r[a];
+    }
+    const int64_t *wi = &c->wrap[3 * i];
+    const int nbx = c->nb[0];
     int64_t count = 0;
-    for (int dz = -c->r[2]; dz <= c->r[2]; dz++) {
-        int64_t kz = c->atom_bin[3 * i + 2] + dz;
-        int64_t sz = floor_div(kz, c->nb[2]);
-        int64_t bz = kz - sz * c->nb[2];
-        for (int dy = -c->r[1]; dy <= c->r[1]; dy++) {
-            int64_t ky = c->atom_bin[3 * i + 1] + dy;
-            int64_t sy = floor_div(ky, c->nb[1]);
-            int64_t by = ky - sy * c->nb[1];
-            for (int dx = -c->r[0]; dx <= c->r[0]; dx++) {
-                int64_t kx = c->atom_bin[3 * i + 0] + dx;
-                int64_t sx = floor_div(kx, c->nb[0]);
-                int64_t bx = kx - sx * c->nb[0];
-                int64_t b = bx + (int64_t)c->nb[0] * (by + (int64_t)c->nb[1] * bz);
-                /* image offset of this bin, Cartesian: s·L */
-                double off[3];
-                for (int a = 0; a < 3; a++)
-                    off[a] = (double)sx * L[0][a] + (double)sy * L[1][a] + (double)sz * L[2][a];
-                double base[3] = {off[0] - pi[0], off[1] - pi[1], off[2] - pi[2]};
-                for (int64_t p = c->bin_start[b]; p < c->bin_start[b + 1]; p++) {
-                    int64_t j = c->bin_atom[p];
-                    const double *pj = c->pw[j];
-                    double d0 = pj[0] + base[0], d1 = pj[1] + base[1], d2 = pj[2] + base[2];
-                    double d2sum = d0 * d0 + d1 * d1 + d2 * d2;
-                    if (d2sum >= c->cut2_margin) continue;
+    for (int kz = lo[2]; kz <= hi[2]; kz++) {
+        const int bz = c->kmod[2][kz + c->r[2]], sz = c->kimg[2][kz + c->r[2]];
+        for (int ky = lo[1]; ky <= hi[1]; ky++) {
+            const int by = c->kmod[1][ky + c->r[1]], sy = c->kimg[1][ky + c->r[1]];
+            const int64_t row0 = (int64_t)nbx * (by + (int64_t)c->nb[1] * bz);
+            double base_yz[3];
+            for (int a = 0; a < 3; a++)
+                base_yz[a] = (double)sy * L[1][a] + (double)sz * L[2][a] - pi[a];
+            /* bins kx = lo..hi of this row: runs of one image sx are contiguous bins, hence
+             * one contiguous stretch of atoms in bin order */
+            for (int kx = lo[0]; kx <= hi[0];) {
+                const int sx = c->kimg[0][kx + c->r[0]], bx0 = c->kmod[0][kx + c->r[0]];
+                int run = nbx - bx0; /* bins until the row wraps */
+                if (run > hi[0] - kx + 1) run = hi[0] - kx + 1;
+                kx += run;
+                const int64_t p0 = c->bin_start[row0 + bx0], p1 = c->bin_start[row0 + bx0 + run];
+                if (p0 == p1) continue;
+                double base[3];
+                for (int a = 0; a < 3; a++) base[a] = (double)sx * L[0][a] + base_yz[a];
+                for (int64_t p = p0; p < p1; p++) {
+                    const double *pj = c->bpos[p];
+                    const double d0 = pj[0] + base[0], d1 = pj[1] + base[1], d2 = pj[2] + base[2];
+                    if (d0 * d0 + d1 * d1 + d2 * d2 >= cut2) continue;
                     /* shift relative to the caller's (unwrapped) positions */
-                    int64_t S[3] = {sx + c->wrap[3 * i] - c->wrap[3 * j],
-                                    sy + c->wrap[3 * i + 1] - c->wrap[3 * j + 1],
-                                    sz + c->wrap[3 * i + 2] - c->wrap[3 * j + 2]};
+                    const int64_t j = c->bin_atom[p];
+                    const int64_t *wj = &c->wrap[3 * j];
+                    const int64_t S[3] = {sx + wi[0] - wj[0], sy + wi[1] - wj[1], sz + wi[2] - wj[2]};
                     if (j == i && S[0] == 0 && S[1] == 0 && S[2] == 0) continue;
                     const double *rj = cell->pos[j];
                     double v[3];
-                    for (int a = 0; a < 3; a++)
+                    for (int a = 0; a < 3; a++) /* as ASE: (r_j - r_i) + S·L */
                         v[a] = (rj[a] - ri[a]) + ((double)S[0] * L[0][a] + (double)S[1] * L[1][a] +
                                                   (double)S[2] * L[2][a]);
-                    double dist = sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+                    const double dist = sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
                     if (!(dist < rc)) continue;
                     if (row) {
                         nb_edge_t *e = &row[count];
                         e->j = j;
+                        uint64_t key = (uint64_t)j;
                         for (int a = 0; a < 3; a++) {
                             e->s[a] = (int32_t)S[a];
                             e->vec[a] = v[a];
+                            if (S[a] < -NB_SHIFT_HALF || S[a] > NB_SHIFT_HALF) *big = 1;
+                            key = (key << 8) | (uint64_t)((S[a] + NB_SHIFT_HALF) & 0xff);
                         }
+                        e->key = key;
                         e->dist = dist;
                     }
                     count++;
@@ -151,6 +179,12 @@ static int64_t scan_atom(const nb_ctx_t *c, int64_t i, nb_edge_t *row)
         }
     }
     return count;
+}
+
+static int cmp_key(const void *pa, const void *pb)
+{
+    const nb_edge_t *a = pa, *b = pb;
+    return a->key < b->key ? -1 : a->key > b->key;
 }
 
 static int cmp_j_shift(const void *pa, const void *pb)
@@ -169,6 +203,27 @@ static int cmp_dist_j_shift(const void *pa, const void *pb)
     return cmp_j_shift(pa, pb);
 }
 
+/* Sort a row by (j, shift): insertion sort on the packed keys for the short rows typical of
+ * graphs, qsort otherwise, and a full comparison when a shift did not fit the key. */
+static void sort_row(nb_edge_t *row, int64_t k, int big)
+{
+    if (big) {
+        qsort(row, (size_t)k, sizeof *row, cmp_j_shift);
+    } else if (k <= 48) {
+        for (int64_t a = 1; a < k; a++) {
+            nb_edge_t x = row[a];
+            int64_t b = a;
+            while (b > 0 && row[b - 1].key > x.key) {
+                row[b] = row[b - 1];
+                b--;
+            }
+            row[b] = x;
+        }
+    } else {
+        qsort(row, (size_t)k, sizeof *row, cmp_key);
+    }
+}
+
 static void ctx_free(nb_ctx_t *c)
 {
     free(c->bin_start);
@@ -176,6 +231,12 @@ static void ctx_free(nb_ctx_t *c)
     free(c->atom_bin);
     free(c->wrap);
     free(c->pw);
+    free(c->fw);
+    free(c->bpos);
+    for (int a = 0; a < 3; a++) {
+        free(c->kmod[a]);
+        free(c->kimg[a]);
+    }
     memset(c, 0, sizeof *c);
 }
 
@@ -192,7 +253,20 @@ static pg_status_t ctx_setup(nb_ctx_t *c, const double inv[3][3])
     PG_TRY_CALLOC(c->atom_bin, 3 * n, "neighbour atom bins");
     PG_TRY_CALLOC(c->wrap, 3 * n, "neighbour wrap shifts");
     PG_TRY_CALLOC(c->pw, n, "wrapped positions");
+    PG_TRY_CALLOC(c->fw, n, "wrapped fractional positions");
+    PG_TRY_CALLOC(c->bpos, n, "binned positions");
     PG_TRY_CALLOC(fill, n_bins, "neighbour bin fill");
+    for (int a = 0; a < 3; a++) {
+        int len = c->nb[a] + 2 * c->r[a];
+        PG_TRY_CALLOC(c->kmod[a], len, "bin tables");
+        PG_TRY_CALLOC(c->kimg[a], len, "bin tables");
+        for (int t = 0; t < len; t++) {
+            int k = t - c->r[a];
+            int q = (int)floor_div(k, c->nb[a]);
+            c->kimg[a][t] = q;
+            c->kmod[a][t] = k - q * c->nb[a];
+        }
+    }
     for (int64_t i = 0; i < n; i++) {
         double f[3];
         pg_cell_cart_to_frac(inv, cell->pos[i], f);
@@ -208,6 +282,7 @@ static pg_status_t ctx_setup(nb_ctx_t *c, const double inv[3][3])
                 fl += 1.0;
             }
             c->wrap[3 * i + a] = (int64_t)fl;
+            c->fw[i][a] = fw;
             int k = (int)(fw * c->nb[a]);
             if (k >= c->nb[a]) k = c->nb[a] - 1;
             if (k < 0) k = 0;
@@ -227,7 +302,9 @@ static pg_status_t ctx_setup(nb_ctx_t *c, const double inv[3][3])
         int64_t b = c->atom_bin[3 * i] +
                     (int64_t)c->nb[0] * (c->atom_bin[3 * i + 1] +
                                          (int64_t)c->nb[1] * c->atom_bin[3 * i + 2]);
-        c->bin_atom[c->bin_start[b] + fill[b]++] = i;
+        int64_t p = c->bin_start[b] + fill[b]++;
+        c->bin_atom[p] = i;
+        memcpy(c->bpos[p], c->pw[i], sizeof c->bpos[p]);
     }
 cleanup:
     free(fill);
@@ -281,7 +358,7 @@ pg_status_t pg_neighbor_build(const pg_cell_t *cell, double cutoff_ang, int64_t 
     /* pass 1: count */
     int64_t max_row = 0;
     for (int64_t i = 0; i < n; i++) {
-        int64_t k = scan_atom(&c, i, NULL);
+        int64_t k = scan_atom(&c, i, NULL, NULL);
         nl->offsets[i + 1] = nl->offsets[i] + k;
         if (k > max_row) max_row = k;
     }
@@ -300,10 +377,11 @@ pg_status_t pg_neighbor_build(const pg_cell_t *cell, double cutoff_ang, int64_t 
     PG_TRY_CALLOC(nl->dist, n_edge, "neighbour distances");
     PG_TRY_CALLOC(row, max_row, "neighbour row");
     for (int64_t i = 0; i < n; i++) {
-        int64_t k = scan_atom(&c, i, row);
+        int big = 0;
+        int64_t k = scan_atom(&c, i, row, &big);
         PG_TRY_REQUIRE(k == nl->offsets[i + 1] - nl->offsets[i], PG_ERR_INTERNAL,
                        "neighbour count changed between passes for atom %lld", (long long)i);
-        qsort(row, (size_t)k, sizeof *row, cmp_j_shift);
+        sort_row(row, k, big);
         int64_t o = nl->offsets[i];
         for (int64_t e = 0; e < k; e++) {
             nl->j[o + e] = row[e].j;
