@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "pg_test.h"
+#include "phonograph/pg_h5.h"
 #include "phonograph/pg_poscar.h"
 #include "phonograph/pg_supercell.h"
 
@@ -165,6 +166,7 @@ static void test_ag3sbr_fcc(void **state) { (void)state; check_case("ag3sbr_fcc"
 static void test_ag3sbr_skew(void **state) { (void)state; check_case("ag3sbr_skew"); }
 static void test_nacl_222(void **state) { (void)state; check_case("nacl_222"); }
 static void test_naclprim_s(void **state) { (void)state; check_case("naclprim_s"); }
+static void test_shift_fcc(void **state) { (void)state; check_case("ag3sbr_shift_fcc"); }
 
 /* From the POSCAR files phonopy itself wrote: SPOSCAR (supercell) and PPOSCAR (primitive). */
 static void test_nacl_sposcar(void **state)
@@ -205,6 +207,63 @@ static void test_nacl_sposcar(void **state)
     pg_cell_free(&unit);
     pg_cell_free(&sref);
     pg_cell_free(&pref);
+}
+
+/* Straight against phonopy's stored reference.h5 structure/ group (NaCl, --dim 2 2 2, F) */
+static void test_nacl_reference_h5(void **state)
+{
+    (void)state;
+    const char *dir = pg_test_path(pg_test_shared_dir(), "reference/phonopy/NaCl");
+    char up[512], hp[512];
+    snprintf(up, sizeof up, "%s/POSCAR-unitcell", dir);
+    snprintf(hp, sizeof hp, "%s/reference.h5", dir);
+    pg_h5_t *h = NULL;
+    assert_int_equal(pg_h5_open(hp, PG_H5_READ, MPI_COMM_NULL, &h), PG_OK);
+    int64_t smat[9], super_m[9], p2s[2], s2p[64], s2pp[64];
+    int32_t p2s32[2], s2p32[64], zs[64];
+    double slat[9], plat[9], spos[64 * 3], ppos[2 * 3], smass[64], pmass[2], pmat[3][3];
+    assert_int_equal(pg_h5_read(h, "structure/supercell_matrix", PG_H5_I64, super_m), PG_OK);
+    assert_int_equal(pg_h5_read(h, "structure/supercell_matrix_wrt_primitive", PG_H5_I64, smat), PG_OK);
+    assert_int_equal(pg_h5_read(h, "structure/primitive_matrix", PG_H5_F64, &pmat[0][0]), PG_OK);
+    assert_int_equal(pg_h5_read(h, "structure/p2s_map", PG_H5_I32, p2s32), PG_OK);
+    assert_int_equal(pg_h5_read(h, "structure/s2p_map", PG_H5_I32, s2p32), PG_OK);
+    assert_int_equal(pg_h5_read(h, "structure/s2pp_map", PG_H5_I64, s2pp), PG_OK);
+    assert_int_equal(pg_h5_read(h, "structure/supercell_numbers", PG_H5_I32, zs), PG_OK);
+    assert_int_equal(pg_h5_read(h, "structure/supercell_lattice", PG_H5_F64, slat), PG_OK);
+    assert_int_equal(pg_h5_read(h, "structure/primitive_lattice", PG_H5_F64, plat), PG_OK);
+    assert_int_equal(pg_h5_read(h, "structure/supercell_scaled_positions", PG_H5_F64, spos), PG_OK);
+    assert_int_equal(pg_h5_read(h, "structure/primitive_scaled_positions", PG_H5_F64, ppos), PG_OK);
+    assert_int_equal(pg_h5_read(h, "structure/supercell_masses", PG_H5_F64, smass), PG_OK);
+    assert_int_equal(pg_h5_read(h, "structure/primitive_masses", PG_H5_F64, pmass), PG_OK);
+    assert_int_equal(pg_h5_close(&h), PG_OK);
+    for (int i = 0; i < 2; i++) p2s[i] = p2s32[i];
+    for (int i = 0; i < 64; i++) s2p[i] = s2p32[i];
+
+    pg_cell_t unit;
+    assert_int_equal(pg_poscar_read(MPI_COMM_SELF, up, &unit), PG_OK);
+    int m[3][3];
+    for (int i = 0; i < 9; i++) m[i / 3][i % 3] = (int)super_m[i];
+    pg_supercell_t sc;
+    assert_int_equal(pg_supercell_build(&unit, m, 1e-5, &sc), PG_OK);
+    assert_int_equal(sc.cell.n_atom, 64);
+    assert_close(&sc.cell.lattice[0][0], slat, 9, 0, 1e-12, "reference.h5 supercell_lattice");
+    assert_true(frac_err(&sc.cell, (double(*)[3])spos) <= 1e-12);
+    assert_close(sc.cell.mass, smass, 64, 0, 0, "reference.h5 supercell_masses (phonopy table)");
+    for (int i = 0; i < 64; i++) assert_int_equal(sc.cell.z[i], zs[i]);
+    pg_primitive_t prim;
+    assert_int_equal(pg_primitive_build(&sc, pmat, 1e-5, &prim), PG_OK);
+    assert_close(&prim.cell.lattice[0][0], plat, 9, 0, 1e-12, "reference.h5 primitive_lattice");
+    assert_true(frac_err(&prim.cell, (double(*)[3])ppos) <= 1e-12);
+    assert_close(prim.cell.mass, pmass, 2, 0, 0, "reference.h5 primitive_masses");
+    for (int i = 0; i < 9; i++) assert_int_equal(prim.smat[i / 3][i % 3], smat[i]);
+    for (int i = 0; i < 2; i++) assert_int_equal(prim.p2s[i], p2s[i]);
+    for (int i = 0; i < 64; i++) {
+        assert_int_equal(prim.s2p[i], s2p[i]);
+        assert_int_equal(prim.s2pp[i], s2pp[i]);
+    }
+    pg_primitive_free(&prim);
+    pg_supercell_free(&sc);
+    pg_cell_free(&unit);
 }
 
 static void test_errors(void **state)
@@ -264,7 +323,9 @@ int main(void)
         cmocka_unit_test(test_ag3sbr_222), cmocka_unit_test(test_ag3sbr_123),
         cmocka_unit_test(test_ag3sbr_fcc), cmocka_unit_test(test_ag3sbr_skew),
         cmocka_unit_test(test_nacl_222),   cmocka_unit_test(test_naclprim_s),
-        cmocka_unit_test(test_nacl_sposcar), cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_shift_fcc),
+        cmocka_unit_test(test_nacl_sposcar), cmocka_unit_test(test_nacl_reference_h5),
+        cmocka_unit_test(test_errors),
     };
     int rc = cmocka_run_group_tests_name("supercell", tests, NULL, NULL);
     MPI_Finalize();

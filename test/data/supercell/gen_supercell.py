@@ -35,6 +35,8 @@ cases = {
     "ag3sbr_123": (AG, np.diag([1, 2, 3]), I3),
     "nacl_222": (NACL, np.diag([2, 2, 2]), F),
     "naclprim_s": (NACL_P, [[-2, 2, 2], [2, -2, 2], [2, 2, -2]], I3),
+    # unit-cell coordinates outside [0,1) (shifted by (-0.1, 0.25, 1.3)): tests the wrapping
+    "ag3sbr_shift_fcc": ("shift:" + AG, [[-1, 1, 1], [1, -1, 1], [1, 1, -1]], I3),
 }
 
 
@@ -43,7 +45,12 @@ def fmt(a):
 
 
 for name, (path, M, P) in cases.items():
-    unit = read_vasp(path)
+    if path.startswith("shift:"):
+        path = path[len("shift:"):]
+        unit = read_vasp(path)
+        unit.scaled_positions = unit.scaled_positions + np.array([-0.1, 0.25, 1.3])
+    else:
+        unit = read_vasp(path)
     M = np.array(M, dtype=int)
     P = np.array(P, dtype=float)
     sc = get_supercell(unit, M)  # is_old_style=True (phonopy default)
