@@ -4,8 +4,8 @@
  * Fills run->unitcell, run->symmetry, run->supercell, run->primitive (identical on every
  * rank: rank 0 reads the POSCAR and broadcasts the bytes, symmetry is found on rank 0 and
  * broadcast, supercell and primitive are built by every rank from the same input).
- * Files: structure/unitcell.vasp, supercell.vasp, primitive.vasp (VASP 5), symmetry.txt
- * (the report also printed to the log).
+ * Files: structure/unitcell.vasp, supercell.vasp, primitive.vasp (VASP 5), supercell.extxyz
+ * (ASE-readable), symmetry.txt (the report also printed to the log).
  */
 #include <errno.h>
 #include <math.h>
@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "phonograph/pg_element.h"
+#include "phonograph/pg_extxyz.h"
 #include "phonograph/pg_par.h"
 #include "phonograph/pg_poscar.h"
 #include "phonograph/pg_run.h"
@@ -161,6 +162,15 @@ static pg_status_t write_files(pg_run_t *run, const char *report)
     PG_CHECK(pg_poscar_write(path, &run->supercell.cell, comment, 1));
     snprintf(path, sizeof path, "%s/primitive.vasp", dir);
     PG_CHECK(pg_poscar_write(path, &run->primitive.cell, "primitive cell", 1));
+    pg_extxyz_frame_t fr;
+    pg_extxyz_frame_init(&fr);
+    fr.cell = run->supercell.cell; /* borrowed for writing; detached before the free */
+    fr.pbc[0] = fr.pbc[1] = fr.pbc[2] = 1;
+    snprintf(path, sizeof path, "%s/supercell.extxyz", dir);
+    pg_status_t st = pg_extxyz_write(path, &fr, 1, 0);
+    memset(&fr.cell, 0, sizeof fr.cell);
+    pg_extxyz_frame_free(&fr);
+    PG_CHECK(st);
     snprintf(path, sizeof path, "%s/symmetry.txt", dir);
     FILE *f = fopen(path, "w");
     PG_REQUIRE(f, PG_ERR_IO, "cannot write '%s': %s", path, strerror(errno));
@@ -241,7 +251,7 @@ pg_status_t pg_stage_structure(pg_run_t *run)
     PG_CHECK(pg_par_agree(run->comm, &st));
     if (st != PG_OK) return st;
     if (run->rank == 0) pg_log_info(run->log, "wrote %s/structure/{unitcell,supercell,primitive}.vasp, "
-                                              "symmetry.txt", run->output_dir);
+                                              "supercell.extxyz, symmetry.txt", run->output_dir);
 
     record_results(run);
     return PG_OK;

@@ -94,6 +94,23 @@ for np in 1 2; do
     done
     [ "$(sed -n 7p "$out/structure/supercell.vasp" | awk '{s=0; for(i=1;i<=NF;i++) s+=$i; print s}')" = 40 ] \
         && ok "run np$np: supercell.vasp has 40 atoms" || bad "run np$np: supercell.vasp" "$out/structure/supercell.vasp"
+    if [ $np = 1 ]; then  # ASE reads the supercell as phonopy builds it (same order, positions)
+        if /usr/bin/python3 - "$out/structure/supercell.extxyz" "$out/structure/unitcell.vasp" <<'PY' > "$TMP/ase.out" 2>&1
+import sys
+import numpy as np
+from ase.io import read
+from phonopy.interface.vasp import read_vasp
+from phonopy.structure.cells import get_supercell
+at = read(sys.argv[1])
+sc = get_supercell(read_vasp(sys.argv[2]), np.diag([2, 2, 2]))
+assert at.get_chemical_symbols() == sc.symbols, "species order"
+d = at.get_scaled_positions() - sc.scaled_positions
+d -= np.rint(d)
+assert np.abs(d).max() < 1e-10, np.abs(d).max()
+assert np.allclose(at.cell[:], sc.cell, atol=1e-10)
+PY
+        then ok "run: supercell.extxyz (ASE) equals phonopy's 2x2x2 supercell"; else bad "supercell vs phonopy" "$TMP/ase.out"; fi
+    fi
     # rerun: the completed stage is skipped
     run rerun$np $np run "$TMP/a$np.deck"
     if [ "$(rc rerun$np)" = 0 ] && has rerun$np "stage structure: completed earlier with this deck, skipped" \
