@@ -18,6 +18,7 @@
 #include <mpi.h>
 #include <stdint.h>
 
+#include "phonograph/pg_deck.h"
 #include "phonograph/pg_log.h"
 #include "phonograph/pg_status.h"
 
@@ -187,6 +188,10 @@ typedef struct {
 
 /* Defaults of the [train] deck section. */
 void pg_gnn_train_opts_default(pg_gnn_train_opts_t *o);
+/* Fill o from the deck's [train] section and [run] seed (src/gnn/train_keys.c). Strings
+ * point into the deck (keep it alive). Paths of outputs are left NULL for the caller.
+ * Errors: PG_ERR_INPUT naming the deck line. */
+pg_status_t pg_gnn_train_opts_from_deck(const pg_deck_t *d, pg_gnn_train_opts_t *o);
 
 enum { PG_GNN_TRAIN = 0, PG_GNN_VAL = 1, PG_GNN_TEST = 2 };
 

@@ -7,6 +7,7 @@ extern const pg_deck_key_t pg_deck_keys_structure[]; /* src/driver/run_keys.c */
 extern const pg_deck_key_t pg_deck_keys_graph[];     /* src/graph/graph_keys.c */
 extern const pg_deck_key_t pg_deck_keys_labeler[];   /* src/label/labeler.c */
 extern const pg_deck_key_t pg_deck_keys_tightbinding[]; /* src/label/tightbinding.c */
+extern const pg_deck_key_t pg_deck_keys_train[];     /* src/gnn/train_keys.c */
 
 const pg_deck_key_t *const pg_deck_key_tables[] = {
     pg_deck_keys_run,
@@ -14,16 +15,19 @@ const pg_deck_key_t *const pg_deck_key_tables[] = {
     pg_deck_keys_graph,
     pg_deck_keys_labeler,
     pg_deck_keys_tightbinding,
+    pg_deck_keys_train,
     NULL,
 };
 
 void pg_run_check_run(const pg_deck_t *d, pg_deck_report_t *r);       /* run.c */
 void pg_run_check_structure(const pg_deck_t *d, pg_deck_report_t *r);
 void pg_labeler_check_deck(const pg_deck_t *d, pg_deck_report_t *r);
+void pg_gnn_check_train(const pg_deck_t *d, pg_deck_report_t *r);
 
 const pg_deck_check_fn pg_deck_checks[] = {
     pg_run_check_run,
     pg_run_check_structure,
     pg_labeler_check_deck,
+    pg_gnn_check_train,
     NULL,
 };

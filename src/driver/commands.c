@@ -7,6 +7,8 @@ pg_status_t pg_cmd_deck(MPI_Comm comm, int argc, char **argv);
 pg_status_t pg_cmd_label(MPI_Comm comm, int argc, char **argv);
 pg_status_t pg_cmd_graphs(MPI_Comm comm, int argc, char **argv);
 pg_status_t pg_cmd_info(MPI_Comm comm, int argc, char **argv);
+pg_status_t pg_cmd_train(MPI_Comm comm, int argc, char **argv);   /* src/driver/cmd_train.c */
+pg_status_t pg_cmd_predict(MPI_Comm comm, int argc, char **argv); /* src/driver/cmd_train.c */
 
 const pg_cli_command_t pg_cli_commands[] = {
     {"run", pg_cmd_run, "run the pipeline on an input deck (phonograph run DECK)"},
@@ -14,5 +16,7 @@ const pg_cli_command_t pg_cli_commands[] = {
     {"deck", pg_cmd_deck, "input-deck reference (--markdown for docs/deck.md); --check DECK"},
     {"label", pg_cmd_label, "label POSCAR files with the embedded labeler (energy, stress, gap)"},
     {"graphs", pg_cmd_graphs, "build crystal graphs of a dataset file into its /graphs group"},
+    {"train", pg_cmd_train, "train the GNN on a dataset (data parallel; resumes checkpoints)"},
+    {"predict", pg_cmd_predict, "predict labels with a trained GNN: MODEL DATASET.h5... [-o CSV]"},
     {NULL, NULL, NULL},
 };
