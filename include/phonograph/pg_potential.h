@@ -59,6 +59,9 @@ typedef struct {
     double stress[3][3];    /* σ_ab = (1/V) ∂E/∂ε_ab (eV/Å³, ASE sign) */
     int64_t n_edge;         /* directed neighbour edges used (diagnostic) */
     int64_t n_kvec;         /* half-space k-vectors used (diagnostic) */
+    double t_neighbor_s;    /* wall time of the neighbour list (s, diagnostic) */
+    double t_pairs_s;       /* wall time of the pair loop: short range + real-space Ewald (s) */
+    double t_recip_s;       /* wall time of the reciprocal Ewald sum (s) */
 } pg_potential_result_t;
 
 /* Evaluator with reusable scratch (grows on demand). Not thread-safe: one per thread. */

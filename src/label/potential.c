@@ -13,6 +13,7 @@
 
 #include "label/ewald.h"
 #include "phonograph/pg_neighbor.h"
+#include "phonograph/pg_par.h"
 #include "phonograph/pg_units.h"
 
 enum { N_SPECIES = 5 };
@@ -178,29 +179,51 @@ static pg_status_t reserve_atoms(pg_potential_t *pot, int64_t n)
 }
 
 /* Atoms at the same place modulo the lattice have no edge (the list keeps 0 < |d|), so they are
- * caught here: fractional differences all integer to 1e-9. O(N²) compares, cheap next to
- * the Ewald sum (first component rejects almost every pair). */
+ * caught here: fractional coordinates wrapped to [-1e-9, 1 - 1e-9), sorted by the first one,
+ * and pairs within 1e-8 in it compared in all three (periodic differences). O(N log N). */
+typedef struct {
+    double w[3];
+    int64_t i;
+} wrapped_t;
+
+static int cmp_wrapped(const void *a, const void *b)
+{
+    const wrapped_t *x = a, *y = b;
+    if (x->w[0] != y->w[0]) return x->w[0] < y->w[0] ? -1 : 1;
+    return x->i < y->i ? -1 : (x->i > y->i);
+}
+
 static pg_status_t check_coincident(const pg_cell_t *cell, const double inv[3][3])
 {
+    pg_status_t st = PG_OK;
     const int64_t n = cell->n_atom;
+    wrapped_t *w = NULL;
+    PG_TRY_CALLOC(w, n, "coincidence check");
     for (int64_t i = 0; i < n; i++) {
-        double fi[3];
-        pg_cell_cart_to_frac(inv, cell->pos[i], fi);
-        for (int64_t j = i + 1; j < n; j++) {
-            double fj[3];
-            pg_cell_cart_to_frac(inv, cell->pos[j], fj);
-            int same = 1;
-            for (int c = 0; c < 3 && same; c++) {
-                const double df = fj[c] - fi[c];
-                same = fabs(df - nearbyint(df)) < 1e-9;
-            }
-            PG_REQUIRE(!same, PG_ERR_INPUT,
-                       "atoms %lld and %lld sit on the same site (modulo the lattice); "
-                       "PRV-CAP-1 needs every distance >= %.1f Å",
-                       (long long)i, (long long)j, PG_POTENTIAL_MIN_DIST_ANG);
+        pg_cell_cart_to_frac(inv, cell->pos[i], w[i].w);
+        for (int c = 0; c < 3; c++) {
+            w[i].w[c] -= floor(w[i].w[c]);
+            if (w[i].w[c] >= 1.0 - 1e-9) w[i].w[c] -= 1.0;
         }
+        w[i].i = i;
     }
-    return PG_OK;
+    qsort(w, (size_t)n, sizeof *w, cmp_wrapped);
+    for (int64_t a = 0; a < n; a++)
+        for (int64_t b = a + 1; b < n && w[b].w[0] - w[a].w[0] < 1e-8; b++) {
+            int same = 1;
+            for (int c = 1; c < 3 && same; c++) {
+                const double df = w[b].w[c] - w[a].w[c];
+                same = fabs(df - nearbyint(df)) < 1e-8;
+            }
+            const int64_t i = w[a].i < w[b].i ? w[a].i : w[b].i, j = w[a].i ^ w[b].i ^ i;
+            PG_TRY_REQUIRE(!same, PG_ERR_INPUT,
+                           "atoms %lld and %lld sit on the same site (modulo the lattice); "
+                           "PRV-CAP-1 needs every distance >= %.1f Å",
+                           (long long)i, (long long)j, PG_POTENTIAL_MIN_DIST_ANG);
+        }
+cleanup:
+    free(w);
+    return st;
 }
 
 pg_status_t pg_potential_compute(pg_potential_t *pot, const pg_cell_t *cell,
@@ -238,8 +261,11 @@ pg_status_t pg_potential_compute(pg_potential_t *pot, const pg_cell_t *cell,
     PG_TRY(check_coincident(cell, inv));
 
     const double rc_sr = pot->opts.cutoff_sr_ang, rc_ew = pot->opts.cutoff_ewald_ang;
+    double t0 = pg_par_wtime();
     PG_TRY(pg_neighbor_build(cell, rc_sr > rc_ew ? rc_sr : rc_ew, pot->opts.max_edges, &nl));
     res->n_edge = nl.n_edge;
+    double t1 = pg_par_wtime();
+    res->t_neighbor_s = t1 - t0;
 
     double e_sr = 0.0, e_real = 0.0, s_acc[3][3] = {{0}};
     for (int64_t i = 0; i < n; i++) {
@@ -287,9 +313,12 @@ pg_status_t pg_potential_compute(pg_potential_t *pot, const pg_cell_t *cell,
     for (int a = 0; a < 3; a++)
         for (int c = 0; c < 3; c++) res->stress[a][c] = (c >= a ? s_acc[a][c] : s_acc[c][a]) / vol;
 
+    double t2 = pg_par_wtime();
+    res->t_pairs_s = t2 - t1;
     double e_coul = e_real - PG_COULOMB_EV_ANG * pot->alpha / sqrt(PG_PI) * q2;
     PG_TRY(ewald_recip(&pot->ews, cell->lattice, n, (const double(*)[3])cell->pos, pot->q,
                        pot->alpha, pot->kc, &e_coul, forces, res->stress, &res->n_kvec));
+    res->t_recip_s = pg_par_wtime() - t2;
     res->energy_sr = e_sr;
     res->energy_coulomb = e_coul;
     res->energy = e_sr + e_coul;
