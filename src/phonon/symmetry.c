@@ -282,16 +282,22 @@ void pg_symmetry_print(FILE *f, const pg_cell_t *cell, const pg_symmetry_t *sym)
     double inv[3][3];
     int have_inv = pg_mat3_inverse(cell->lattice, inv) == PG_OK;
     if (!have_inv) pg_err_clear();
+    /* Wyckoff multiplicity refers to the conventional cell: orbit size in this cell scaled by
+     * V_conventional / V_cell (so a primitive or a supercell prints the same "4a") */
+    const double vcell = fabs(pg_cell_volume(cell));
+    const double vscale = vcell > 0 ? fabs(pg_cell_volume(&sym->conventional)) / vcell : 1.0;
     fprintf(f, "  %5s %-3s %10s %10s %10s  %-7s %-10s %s\n", "atom", "el", "x", "y", "z", "Wyckoff",
             "site sym", "equiv");
     for (int64_t k = 0; k < sym->n_atom && k < cell->n_atom; k++) {
         double x[3] = {0, 0, 0};
         if (have_inv) pg_cell_cart_to_frac(inv, cell->pos[k], x);
-        int mult = 0;
-        for (int64_t j = 0; j < sym->n_atom; j++) mult += sym->equivalent_atoms[j] == sym->equivalent_atoms[k];
-        fprintf(f, "  %5lld %-3s %10.6f %10.6f %10.6f  %d%c      %-10s %d\n", (long long)k + 1,
-                pg_element_symbol(cell->z[k]), x[0], x[1], x[2], mult, sym->wyckoffs[k],
-                sym->site_symmetry[k], sym->equivalent_atoms[k] + 1);
+        int orbit = 0;
+        for (int64_t j = 0; j < sym->n_atom; j++) orbit += sym->equivalent_atoms[j] == sym->equivalent_atoms[k];
+        char wy[16];
+        snprintf(wy, sizeof wy, "%ld%c", lrint(orbit * vscale), sym->wyckoffs[k]);
+        fprintf(f, "  %5lld %-3s %10.6f %10.6f %10.6f  %-7s %-10s %d\n", (long long)k + 1,
+                pg_element_symbol(cell->z[k]), x[0], x[1], x[2], wy, sym->site_symmetry[k],
+                sym->equivalent_atoms[k] + 1);
     }
 }
 

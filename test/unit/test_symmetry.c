@@ -238,6 +238,16 @@ static void test_mesh_8g(void **state)
     pg_symmetry_t s;
     assert_int_equal(pg_symmetry_find(&c, 1e-5, &s), PG_OK);
     assert_int_equal(s.n_ops, 48);
+    {   /* Wyckoff multiplicities refer to the conventional cell, also for a primitive input */
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&buf, &len);
+        pg_symmetry_print(m, &c, &s);
+        fclose(m);
+        assert_non_null(strstr(buf, " 4a "));
+        assert_non_null(strstr(buf, " 4b "));
+        free(buf);
+    }
     pg_irmesh_t ir;
     assert_int_equal(pg_symmetry_ir_mesh(&s, (int[3]){8, 8, 8}, NULL, 1, &ir), PG_OK);
     assert_int_equal(ir.n_ir, 29);
