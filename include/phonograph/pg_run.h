@@ -7,10 +7,11 @@
  * for run_summary.json with pg_run_result. The driver around it:
  *   - parses the deck on rank 0 and broadcasts it (pg_deck_read), echoes the resolved deck,
  *     creates output_dir and writes <output_dir>/deck.resolved;
- *   - refuses an output_dir produced by a different deck (fingerprint mismatch);
- *   - skips a stage completed earlier (marker <output_dir>/.done/<stage> holding the deck
- *     fingerprint); a skipped stage's `resume` function (may be NULL) restores what later
- *     stages need from the files the stage wrote, without redoing the work;
+ *   - refuses an output_dir produced by a different deck (its deck.resolved, read with this
+ *     version's tables, resolves to other values; run-control keys may differ);
+ *   - skips a stage completed earlier (marker <output_dir>/stages/<stage>.done holding the
+ *     output directory's deck fingerprint); a skipped stage's `resume` function (may be
+ *     NULL) restores what later stages need, without redoing the work;
  *   - times every stage (timer named after the stage), agrees on errors after every stage
  *     (pg_par_agree: one message, non-zero exit on every rank, no hang), and writes
  *     <output_dir>/run_summary.json at the end, also after a failure.
@@ -52,6 +53,7 @@ struct pg_run {
     pg_timers_t *timers;   /* one timer per stage, named after it */
     const char *output_dir; /* absolute, owned by the deck */
     uint64_t fingerprint;  /* deck fingerprint without run-control keys (see run.c) */
+    uint64_t output_id;    /* rank 0: fingerprint of the deck that created output_dir (markers) */
     double t_start;        /* pg_par_wtime() at the start */
     double wall_time_s;    /* budget in s (0 = unlimited) */
     struct pg_run_record *records; /* results for run_summary.json (run.c) */

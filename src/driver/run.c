@@ -184,19 +184,35 @@ static void utc_now(char *buf, size_t cap)
     strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* List the keys whose values differ between the deck that made output_dir (its
- * deck.resolved) and this one, for the refusal message. */
-static void describe_difference(const pg_deck_t *now, const char *old_path, char *buf, size_t cap)
+/* Read back the deck that made output_dir (its deck.resolved) with this version's key
+ * tables, so that keys added to the tables since then (with their defaults) do not count as a
+ * difference. Returns 1 with its fingerprint in *fp and the differing keys listed in diff, or
+ * 0 with the reason in why. */
+static int old_deck_compare(const pg_deck_t *now, const char *old_path, uint64_t *fp, char *diff,
+                            size_t cap, char *why, size_t wcap)
 {
-    buf[0] = '\0';
+    diff[0] = why[0] = '\0';
     FILE *f = fopen(old_path, "r");
-    if (!f) return;
+    if (!f) {
+        snprintf(why, wcap, "cannot read %s: %s", old_path, strerror(errno));
+        return 0;
+    }
     char *text = NULL;
     size_t n = 0;
     ssize_t got = getdelim(&text, &n, '\0', f);
     fclose(f);
     pg_deck_t *old = NULL;
-    if (got > 0 && pg_deck_parse(old_path, text, &old) == PG_OK) {
+    int ok = 0;
+    if (got <= 0) snprintf(why, wcap, "%s is empty", old_path);
+    else if (pg_deck_parse(old_path, text, &old) != PG_OK) {
+        /* first line of the parse error is enough to say why */
+        snprintf(why, wcap, "%s does not parse with this version: %.*s", old_path,
+                 (int)strcspn(pg_err_message(), "\n"), pg_err_message());
+        char *nl = strchr(pg_err_message(), '\n');
+        if (nl) snprintf(why + strlen(why), wcap - strlen(why), " %.*s", (int)strcspn(nl + 1, "\n"), nl + 1);
+    } else {
+        ok = 1;
+        *fp = pg_deck_fingerprint_except(old, run_control_keys);
         size_t used = 0;
         int shown = 0;
         for (int t = 0; pg_deck_key_tables[t]; t++)
@@ -208,7 +224,7 @@ static void describe_difference(const pg_deck_t *now, const char *old_path, char
                 const char *a = pg_deck_value_text(old, k->section, k->name);
                 const char *b = pg_deck_value_text(now, k->section, k->name);
                 if (control || strcmp(a, b) == 0 || shown >= 6) continue;
-                int w = snprintf(buf + used, cap - used, "\n  [%s] %s: was \"%s\", now \"%s\"",
+                int w = snprintf(diff + used, cap - used, "\n  [%s] %s: was \"%s\", now \"%s\"",
                                  k->section, k->name, a, b);
                 if (w < 0 || (size_t)w >= cap - used) break;
                 used += (size_t)w;
@@ -218,32 +234,38 @@ static void describe_difference(const pg_deck_t *now, const char *old_path, char
     pg_err_clear();
     pg_deck_destroy(&old);
     free(text);
+    return ok;
 }
 
-/* rank 0: create output_dir, refuse one made by another deck, write deck.resolved */
+/* rank 0: create output_dir, refuse one made by another deck, write deck.resolved.
+ * stages/fingerprint holds the id of the output directory: the fingerprint of the deck that
+ * created it, which every stage marker repeats. A later run is accepted when its deck
+ * resolves to the same values as the recorded deck.resolved (read with this version). */
 static pg_status_t prepare_output(pg_run_t *run)
 {
-    char path[4200], diff[1000];
+    char path[4200], resolved[4200], diff[1000], why[9000];
     PG_CHECK(mkdir_p(run->output_dir));
     join(path, sizeof path, run->output_dir, MARKER_DIR);
     PG_CHECK(mkdir_p(path));
     join(path, sizeof path, run->output_dir, MARKER_DIR "/fingerprint");
-    uint64_t old = 0;
-    if (read_fingerprint(path, &old) && old != run->fingerprint) {
-        char resolved[4200];
-        join(resolved, sizeof resolved, run->output_dir, "deck.resolved");
-        describe_difference(run->deck, resolved, diff, sizeof diff);
-        return PG_ERR(PG_ERR_INPUT,
-                      "%s: output_dir %s holds the results of a different deck (fingerprint "
-                      "%016llx, this deck %016llx); set another [run] output_dir, or remove "
-                      "the directory to start over.%s%s",
-                      pg_deck_where(run->deck, "run", "output_dir"), run->output_dir,
-                      (unsigned long long)old, (unsigned long long)run->fingerprint,
-                      diff[0] ? " Differences:" : "", diff);
+    join(resolved, sizeof resolved, run->output_dir, "deck.resolved");
+    uint64_t id = 0, old_fp = 0;
+    if (read_fingerprint(path, &id)) {
+        int readable = old_deck_compare(run->deck, resolved, &old_fp, diff, sizeof diff, why,
+                                        sizeof why);
+        if (readable ? old_fp != run->fingerprint : id != run->fingerprint)
+            return PG_ERR(PG_ERR_INPUT,
+                          "%s: output_dir %s holds the results of a different deck; set another "
+                          "[run] output_dir, or remove the directory to start over.%s%s%s",
+                          pg_deck_where(run->deck, "run", "output_dir"), run->output_dir,
+                          diff[0] ? " Differences:" : "", diff, readable ? "" : why);
+    } else {
+        id = run->fingerprint;
+        char text[64];
+        snprintf(text, sizeof text, "fingerprint %016llx\n", (unsigned long long)id);
+        PG_CHECK(write_text_atomic(path, text));
     }
-    char text[64];
-    snprintf(text, sizeof text, "fingerprint %016llx\n", (unsigned long long)run->fingerprint);
-    PG_CHECK(write_text_atomic(path, text));
+    run->output_id = id;
     /* the resolved deck, re-parseable (paths absolute) */
     char *echo = NULL;
     size_t n = 0;
@@ -262,7 +284,7 @@ static int marker_done(const pg_run_t *run, const char *stage)
     char path[4200];
     snprintf(path, sizeof path, "%s/" MARKER_DIR "/%s.done", run->output_dir, stage);
     uint64_t fp = 0;
-    return read_fingerprint(path, &fp) && fp == run->fingerprint;
+    return read_fingerprint(path, &fp) && fp == run->output_id;
 }
 
 static pg_status_t marker_write(const pg_run_t *run, const char *stage, double seconds)
@@ -271,7 +293,7 @@ static pg_status_t marker_write(const pg_run_t *run, const char *stage, double s
     snprintf(path, sizeof path, "%s/" MARKER_DIR "/%s.done", run->output_dir, stage);
     utc_now(now, sizeof now);
     snprintf(text, sizeof text, "fingerprint %016llx\ncompleted %s\nseconds %.3f\n",
-             (unsigned long long)run->fingerprint, now, seconds);
+             (unsigned long long)run->output_id, now, seconds);
     return write_text_atomic(path, text);
 }
 
