@@ -7,7 +7,8 @@
  *   /graphs/node_features [n_nodes, F] real
  *   /graphs/edge_src, /graphs/edge_dst [n_edges] int   LOCAL node index (SPEC §1)
  *   /graphs/edge_dist     [n_edges] real Å
- *   /labels/<target>      [n_conf] real  (energy_per_atom, band_gap, vbm, hydrostatic_stress)
+ *   /labels/<target>      [n_conf] real  (energy_per_atom, gap, vbm, hydrostatic_stress)
+ *   /completed            [n_conf] uint8 (optional) 0 = incomplete: skipped, like empty graphs
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #define DS_DST "/graphs/edge_dst"
 #define DS_DIST "/graphs/edge_dist"
 #define DS_LABELS "/labels/"
+#define DS_COMPLETED "/completed"
 
 /* ---- graphs ---------------------------------------------------------------------------- */
 
@@ -105,6 +107,7 @@ void gnn_dataset_close(gnn_dataset_t *ds)
     free(ds->node_off);
     free(ds->edge_off);
     free(ds->labels);
+    free(ds->usable);
     if (ds->target_names)
         for (int t = 0; t < ds->T; t++) free(ds->target_names[t]);
     free(ds->target_names);
@@ -139,12 +142,24 @@ pg_status_t gnn_dataset_open(const char *path, int T, const char *const *targets
     PG_TRY_REQUIRE(rank == 1 && dn[0] == ds->edge_off[ds->n_conf], PG_ERR_INPUT,
                    "%s: %s must have %lld entries", path, DS_DIST,
                    (long long)ds->edge_off[ds->n_conf]);
-    for (int64_t c = 0; c < ds->n_conf; c++)
-        PG_TRY_REQUIRE(ds->node_off[c + 1] > ds->node_off[c] &&
+    PG_TRY_CALLOC(ds->usable, ds->n_conf, "completion mask");
+    if (pg_h5_exists(ds->f, DS_COMPLETED)) {
+        PG_TRY(pg_h5_shape(ds->f, DS_COMPLETED, &rank, dn));
+        PG_TRY_REQUIRE(rank == 1 && dn[0] == ds->n_conf, PG_ERR_INPUT,
+                       "%s: %s has %lld entries, expected %lld", path, DS_COMPLETED,
+                       (long long)dn[0], (long long)ds->n_conf);
+        PG_TRY(pg_h5_read(ds->f, DS_COMPLETED, PG_H5_U8, ds->usable));
+    } else {
+        memset(ds->usable, 1, (size_t)ds->n_conf);
+    }
+    for (int64_t c = 0; c < ds->n_conf; c++) {
+        PG_TRY_REQUIRE(ds->node_off[c + 1] >= ds->node_off[c] &&
                            ds->edge_off[c + 1] >= ds->edge_off[c],
-                       PG_ERR_INPUT, "%s: configuration %lld has %lld nodes and %lld edges", path,
-                       (long long)c, (long long)(ds->node_off[c + 1] - ds->node_off[c]),
-                       (long long)(ds->edge_off[c + 1] - ds->edge_off[c]));
+                       PG_ERR_INPUT, "%s: offsets of configuration %lld decrease", path,
+                       (long long)c);
+        /* incomplete configurations have empty graphs (docs/dataset.md): skipped */
+        if (ds->node_off[c + 1] == ds->node_off[c]) ds->usable[c] = 0;
+    }
     PG_TRY_CALLOC(ds->labels, ds->n_conf * T, "labels");
     PG_TRY_CALLOC(ds->target_names, T, "target names");
     for (int t = 0; t < T; t++) {

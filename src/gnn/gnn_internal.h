@@ -36,6 +36,7 @@ typedef struct {
     int F, T;
     int64_t *node_off, *edge_off;/* [n_conf+1] */
     double *labels;              /* [n_conf][T] raw, physical units */
+    uint8_t *usable;             /* [n_conf] 1 = complete (/completed) with a non-empty graph */
     char **target_names;         /* [T] */
 } gnn_dataset_t;
 

@@ -12,7 +12,7 @@
 const pg_deck_key_t pg_deck_keys_train[] = {
     {"train", "dataset", PG_DECK_PATH, NULL, NOLIMIT, 0, 0, NULL, NULL,
      "HDF5 dataset with graphs and labels to train on"},
-    {"train", "targets", PG_DECK_WORDS, "energy_per_atom band_gap vbm hydrostatic_stress",
+    {"train", "targets", PG_DECK_WORDS, "energy_per_atom gap vbm hydrostatic_stress",
      NOLIMIT, 1, PG_GNN_MAX_TARGETS, NULL, NULL,
      "labels to learn (names under /labels/ of the dataset)"},
     {"train", "target_weights", PG_DECK_REALS, "", 0, 1e6, 1, PG_GNN_MAX_TARGETS, NULL, NULL,

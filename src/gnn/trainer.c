@@ -22,7 +22,7 @@
 void pg_gnn_train_opts_default(pg_gnn_train_opts_t *o)
 {
     memset(o, 0, sizeof *o);
-    static const char *const def_targets[] = {"energy_per_atom", "band_gap", "vbm",
+    static const char *const def_targets[] = {"energy_per_atom", "gap", "vbm",
                                               "hydrostatic_stress"};
     o->n_targets = 4;
     for (int t = 0; t < 4; t++) {
@@ -114,10 +114,11 @@ static int cmp_i64(const void *a, const void *b)
 static pg_status_t make_split(trainer_t *tr)
 {
     pg_status_t st = PG_OK;
-    const int64_t n = tr->ds.n_conf;
+    int64_t n = 0;
     int64_t *all = NULL;
-    PG_TRY_CALLOC(all, n, "split");
-    for (int64_t c = 0; c < n; c++) all[c] = c;
+    PG_TRY_CALLOC(all, tr->ds.n_conf, "split");
+    for (int64_t c = 0; c < tr->ds.n_conf; c++)
+        if (tr->ds.usable[c]) all[n++] = c; /* complete configurations with a graph */
     pg_rng_t rng;
     pg_rng_init(&rng, tr->o->seed, pg_rng_tag("gnn.split"), 0, 0);
     pg_rng_shuffle_int64(&rng, all, n);
@@ -912,19 +913,23 @@ pg_status_t pg_gnn_predict_dataset(pg_gnn_t *model, const pg_gnn_norm_t *norm,
     PG_TRY_CALLOC(confs, batch_size, "indices");
     PG_TRY_CALLOC(out, batch_size * T, "outputs");
     PG_TRY_CALLOC(res, ds.n_conf * T, "predictions");
-    for (int64_t c0 = 0; c0 < ds.n_conf; c0 += batch_size) {
-        int64_t nb = ds.n_conf - c0 < batch_size ? ds.n_conf - c0 : batch_size;
-        for (int64_t j = 0; j < nb; j++) {
-            confs[j] = c0 + j;
-            idx[j] = j;
-        }
+    for (int64_t c = 0; c < ds.n_conf * T; c++) res[c] = NAN; /* incomplete: no prediction */
+    for (int64_t c0 = 0; c0 < ds.n_conf;) {
+        int64_t nb = 0;
+        for (; c0 < ds.n_conf && nb < batch_size; c0++)
+            if (ds.usable[c0]) {
+                confs[nb] = c0;
+                idx[nb] = nb;
+                nb++;
+            }
+        if (nb == 0) break;
         gnn_graphs_clear(&g);
         PG_TRY(gnn_dataset_load(&ds, confs, nb, &g));
         PG_TRY(gnn_batch_build(&g, idx, nb, &bb));
         PG_TRY(pg_gnn_forward(model, &bb.b, out));
         for (int64_t j = 0; j < nb; j++)
             for (int t = 0; t < T; t++)
-                res[(c0 + j) * T + t] = out[j * T + t] * norm->std[t] + norm->mean[t];
+                res[confs[j] * T + t] = out[j * T + t] * norm->std[t] + norm->mean[t];
     }
     *pred = res;
     *n_conf = ds.n_conf;
