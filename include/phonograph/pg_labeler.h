@@ -20,6 +20,7 @@
 
 #include "phonograph/pg_cell.h"
 #include "phonograph/pg_deck.h"
+#include "phonograph/pg_fdfc.h"
 #include "phonograph/pg_potential.h"
 #include "phonograph/pg_relax.h"
 #include "phonograph/pg_status.h"
@@ -84,6 +85,20 @@ typedef struct {
  * of the TB module. */
 pg_status_t pg_labeler_label(pg_labeler_t *lab, const pg_cell_t *cell, MPI_Comm group,
                              pg_labels_t *out, double (*forces)[3]);
+
+/* ---- phonon-stage helpers ([labeler] relax, force_constants, fc_displacement) ---- */
+
+/* Relax `unit` in place with the labeler's potential and opts.relax (cubic by default: the
+ * lattice constant of a cubic cell; `none` only evaluates). Deterministic, so every rank of a
+ * run may call it on the same cell and obtain the same bits. Not collective.
+ * Errors: those of pg_relax; PG_ERR_NUMERIC if the tolerances were not met. */
+pg_status_t pg_labeler_relax(pg_labeler_t *lab, pg_cell_t *unit, pg_relax_info_t *info);
+
+/* Finite-displacement force constants of `supercell` (phonopy atom order) with the labeler's
+ * potential and opts.fc_displacement_ang (pg_fdfc.h). Collective on comm. */
+pg_status_t pg_labeler_force_constants(pg_labeler_t *lab, MPI_Comm comm,
+                                       const pg_cell_t *supercell, double symprec, pg_fc_t *fc,
+                                       pg_fdfc_info_t *info);
 
 /* Deck keys of section [labeler]. */
 extern const pg_deck_key_t pg_deck_keys_labeler[];

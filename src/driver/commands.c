@@ -5,6 +5,7 @@
 
 pg_status_t pg_cmd_deck(MPI_Comm comm, int argc, char **argv);
 pg_status_t pg_cmd_label(MPI_Comm comm, int argc, char **argv);
+pg_status_t pg_cmd_fc(MPI_Comm comm, int argc, char **argv);
 pg_status_t pg_cmd_graphs(MPI_Comm comm, int argc, char **argv);
 pg_status_t pg_cmd_info(MPI_Comm comm, int argc, char **argv);
 pg_status_t pg_cmd_train(MPI_Comm comm, int argc, char **argv);   /* src/driver/cmd_train.c */
@@ -14,6 +15,7 @@ const pg_cli_command_t pg_cli_commands[] = {
     {"run", pg_cmd_run, "run the pipeline on an input deck (phonograph run DECK)"},
     {"info", pg_cmd_info, "symmetry report of a POSCAR (phonograph info POSCAR)"},
     {"deck", pg_cmd_deck, "input-deck reference (--markdown for docs/deck.md); --check DECK"},
+    {"fc", pg_cmd_fc, "relax a unit cell with PRV-CAP-1 and write finite-displacement force constants"},
     {"label", pg_cmd_label, "label POSCAR files with the embedded labeler (energy, stress, gap)"},
     {"graphs", pg_cmd_graphs, "build crystal graphs of a dataset file into its /graphs group"},
     {"train", pg_cmd_train, "train the GNN on a dataset (data parallel; resumes checkpoints)"},

@@ -203,3 +203,23 @@ pg_status_t pg_labeler_label(pg_labeler_t *lab, const pg_cell_t *cell, MPI_Comm 
     }
     return PG_OK;
 }
+
+pg_status_t pg_labeler_relax(pg_labeler_t *lab, pg_cell_t *unit, pg_relax_info_t *info)
+{
+    PG_CHECK(pg_relax(lab->pot, &lab->opts.relax, unit, info));
+    PG_REQUIRE(info->converged, PG_ERR_NUMERIC,
+               "relaxation (%s) did not converge in %d steps: max |F| %.3g eV/Å, sigma_h %.3g GPa, "
+               "max |sigma| %.3g GPa",
+               lab->opts.relax.mode == PG_RELAX_CUBIC ? "cubic" : "FIRE", info->n_steps,
+               info->max_force, info->sigma_h_gpa, info->max_stress_gpa);
+    return PG_OK;
+}
+
+pg_status_t pg_labeler_force_constants(pg_labeler_t *lab, MPI_Comm comm,
+                                       const pg_cell_t *supercell, double symprec, pg_fc_t *fc,
+                                       pg_fdfc_info_t *info)
+{
+    PG_CHECK(pg_fdfc_compute(comm, lab->pot, supercell, lab->opts.fc_displacement_ang, symprec, fc,
+                             info));
+    return PG_OK;
+}

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "pg_test.h"
+#include "phonograph/pg_dynmat.h"
 #include "phonograph/pg_element.h"
 #include "phonograph/pg_fdfc.h"
 #include "phonograph/pg_poscar.h"
@@ -28,7 +29,7 @@ static char *slurp(const char *path)
     return b;
 }
 
-static void load_supercell(const char *compound, int n, pg_supercell_t *sc)
+static void load_supercell(const char *compound, int n, pg_supercell_t *sc, pg_cell_t *unit_out)
 {
     char rel[128];
     snprintf(rel, sizeof rel, "physics/structures/POSCAR_%s", compound);
@@ -40,7 +41,12 @@ static void load_supercell(const char *compound, int n, pg_supercell_t *sc)
     free(text);
     const int dim[3] = {n, n, n};
     assert_int_equal(pg_supercell_build_diag(&unit, dim, 1e-5, sc), PG_OK);
-    pg_cell_free(&unit);
+    if (unit_out) {
+        pg_cell_set_default_masses(&unit);
+        *unit_out = unit;
+    } else {
+        pg_cell_free(&unit);
+    }
 }
 
 /* Jacobi eigenvalues of a symmetric matrix a[n][n] (destroyed), ascending in w */
@@ -100,7 +106,7 @@ static void gamma_freqs(const pg_supercell_t *sc, const pg_fc_t *fc, double *fre
     free(d);
 }
 
-static int read_gamma_ref(const char *compound, const char *sc, double *f15)
+static int read_freq_ref(const char *compound, const char *sc, const char *qlabel, double *f15)
 {
     FILE *f = fopen("test/data/potential/phonons.txt", "r");
     if (!f) return 0;
@@ -109,7 +115,7 @@ static int read_gamma_ref(const char *compound, const char *sc, double *f15)
     while (!found && fgets(line, sizeof line, f)) {
         int off = 0;
         if (sscanf(line, "freq %31s %15s %7s%n", name, dim, q, &off) != 3) continue;
-        if (strcmp(name, compound) || strcmp(dim, sc) || strcmp(q, "G")) continue;
+        if (strcmp(name, compound) || strcmp(dim, sc) || strcmp(q, qlabel)) continue;
         char *p = line + off;
         for (int k = 0; k < 15; k++) f15[k] = strtod(p, &p);
         found = 1;
@@ -132,7 +138,7 @@ static void test_displacements_like_phonopy(void **state)
     (void)state;
     for (int n = 2; n <= 3; n++) {
         pg_supercell_t sc = {0};
-        load_supercell("Ag3SBr", n, &sc);
+        load_supercell("Ag3SBr", n, &sc, NULL);
         pg_symmetry_t sym = {0};
         assert_int_equal(pg_symmetry_find(&sc.cell, 1e-5, &sym), PG_OK);
         int64_t *map = calloc((size_t)sym.n_ops * sc.cell.n_atom, sizeof *map);
@@ -160,7 +166,8 @@ static void test_displacements_like_phonopy(void **state)
 static void check_compound(const char *compound, int n, pg_potential_t *pot)
 {
     pg_supercell_t sc = {0};
-    load_supercell(compound, n, &sc);
+    pg_cell_t unit = {0};
+    load_supercell(compound, n, &sc, &unit);
     pg_fc_t fc = {0}, ref = {0};
     pg_fdfc_info_t info;
     assert_int_equal(pg_fdfc_compute(MPI_COMM_SELF, pot, &sc.cell, 0.01, 1e-5, &fc, &info), PG_OK);
@@ -199,12 +206,28 @@ static void check_compound(const char *compound, int n, pg_potential_t *pot)
     double w[15], wref[15];
     char dim[16];
     snprintf(dim, sizeof dim, "%dx%dx%d", n, n, n);
-    assert_true(read_gamma_ref(compound, dim, wref));
+    assert_true(read_freq_ref(compound, dim, "G", wref));
     gamma_freqs(&sc, &fc, w);
     char label[64];
     snprintf(label, sizeof label, "%s %s Gamma frequencies (THz)", compound, dim);
     assert_close(w, wref, 15, 0, 1e-4, label); /* spec: 0.005; the reference is rounded to 1e-4 */
-    printf("%s %s: max |Phi - phonopy| scale %.3g; Gamma %.4f %.4f %.4f %.4f %.4f THz\n", compound, dim,
+    /* the phonon stage's dynamical matrix (phonopy conventions) at G, X, M, R */
+    pg_dynmat_t *dm = NULL;
+    pg_dynmat_ws_t ws = {0};
+    assert_int_equal(pg_dynmat_create(&unit, &sc.cell, sc.u2s, sc.s2u, &fc, 1e-5, &dm), PG_OK);
+    assert_int_equal(pg_dynmat_ws_init(&ws, dm), PG_OK);
+    static const char *const qlab[4] = {"G", "X", "M", "R"};
+    static const double qv[4][3] = {{0, 0, 0}, {0, 0.5, 0}, {0.5, 0.5, 0}, {0.5, 0.5, 0.5}};
+    for (int iq = 0; iq < 4; iq++) {
+        assert_true(read_freq_ref(compound, dim, qlab[iq], wref));
+        assert_int_equal(pg_dynmat_solve(dm, &ws, qv[iq], w, NULL, NULL), PG_OK);
+        snprintf(label, sizeof label, "%s %s %s frequencies via pg_dynmat (THz)", compound, dim, qlab[iq]);
+        assert_close(w, wref, 15, 0, 1e-4, label);
+    }
+    pg_dynmat_ws_free(&ws);
+    pg_dynmat_destroy(&dm);
+    pg_cell_free(&unit);
+    printf("%s %s: FC scale %.3g eV/A^2; G, X, M, R match; R: %.4f %.4f %.4f %.4f %.4f THz\n", compound, dim,
            scale, w[0], w[3], w[6], w[9], w[12]);
     pg_fc_free(&fc);
     pg_fc_free(&ref);
@@ -228,7 +251,7 @@ static void test_bad_amplitude(void **state)
     (void)state;
     pg_potential_t *pot = new_pot();
     pg_supercell_t sc = {0};
-    load_supercell("Ag3SBr", 2, &sc);
+    load_supercell("Ag3SBr", 2, &sc, NULL);
     pg_fc_t fc = {0};
     assert_int_equal(pg_fdfc_compute(MPI_COMM_SELF, pot, &sc.cell, 0.0, 1e-5, &fc, NULL), PG_ERR_INPUT);
     assert_null(fc.phi);
