@@ -42,8 +42,13 @@ typedef struct {
                                   x_s = P x + p (fractional, standardised <- input) */
     double origin_shift[3];    /* p above (fractional, standardised setting) */
     double std_rotation_matrix[3][3]; /* rigid rotation applied by standardisation */
-    pg_cell_t primitive;       /* standardised primitive cell (spglib, may be rotated) */
-    pg_cell_t conventional;    /* standardised conventional cell (spglib dataset std_*) */
+    pg_cell_t primitive;       /* spglib's primitive cell of the input (dataset
+                                  primitive_lattice, same orientation as the input, not
+                                  standardised); atom p sits where the first input atom with
+                                  mapping_to_primitive == p sits, wrapped to [0,1) */
+    pg_cell_t conventional;    /* standardised conventional cell (spglib dataset std_lattice,
+                                  std_positions, std_types; may be rigidly rotated by
+                                  std_rotation_matrix and have a shifted origin) */
     int *mapping_to_primitive; /* [n_atom] index of the atom of `primitive` each atom maps to */
 } pg_symmetry_t;
 
