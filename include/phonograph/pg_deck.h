@@ -131,5 +131,8 @@ typedef void (*pg_deck_check_fn)(const pg_deck_t *d, pg_deck_report_t *r);
 extern const pg_deck_check_fn pg_deck_checks[];
 void pg_deck_report(pg_deck_report_t *r, const char *sec, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Same, with the caret under item `item` (0-based) of a list value. */
+void pg_deck_report_item(pg_deck_report_t *r, const char *sec, const char *key, int item,
+                         const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 #endif

@@ -1052,6 +1052,27 @@ void pg_deck_report(pg_deck_report_t *r, const char *sec, const char *key, const
                    x && x->canon ? x->canon : "unset", msg);
 }
 
+void pg_deck_report_item(pg_deck_report_t *r, const char *sec, const char *key, int item,
+                         const char *fmt, ...)
+{
+    char msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    entry_t *x = find_entry(r->d, sec, key);
+    if (!x || !x->set) {
+        pg_deck_report(r, sec, key, "%s", msg);
+        return;
+    }
+    tok_t tok[256];
+    const char *v = r->d->line[x->line - 1] + x->col;
+    int nt = tokenize(v, x->len, x->key->type != PG_DECK_WORDS, tok, 256);
+    if (item >= 0 && item < nt && item < 256)
+        report_at(r, x->line, x->col + tok[item].off, tok[item].len, "%s", msg);
+    else report_at(r, x->line, x->col, x->len, "%s", msg);
+}
+
 pg_status_t pg_deck_read(MPI_Comm comm, const char *path, pg_deck_t **out)
 {
     char *text = NULL;

@@ -79,13 +79,14 @@ void pg_run_check_run(const pg_deck_t *d, pg_deck_report_t *r)
     if (pg_deck_get_words(d, "run", "stages", &w, &n) != PG_OK) return;
     for (int k = 0; k < n; k++) {
         if (strcasecmp(w[k], "all") == 0) {
-            if (n > 1) pg_deck_report(r, "run", "stages", "`all` must stand alone");
+            if (n > 1) pg_deck_report_item(r, "run", "stages", k, "`all` must stand alone");
             continue;
         }
         if (pg_run_stage_index(w[k]) < 0) {
             char names[400];
             pg_run_stage_names(names, sizeof names);
-            pg_deck_report(r, "run", "stages", "unknown stage \"%s\" (stages: %s)", w[k], names);
+            pg_deck_report_item(r, "run", "stages", k, "unknown stage \"%s\" (stages: %s)", w[k],
+                                names);
         }
     }
 }

@@ -24,7 +24,7 @@ const pg_deck_key_t pg_deck_keys_run[] = {
     {"run", "wall_time", PG_DECK_REAL, "0", 0, 1e9, 0, 0, "s", NULL,
      "wall-time budget; no new stage starts after it (0 = unlimited); `2 h`, `90 min` accepted"},
     {"run", "np", PG_DECK_INT, "0", 0, 1048576, 0, 0, NULL, NULL,
-     "MPI ranks this deck is sized for (jobscripts read it; other counts warn); 0 = any"},
+     "MPI ranks this deck is sized for (a run on another count logs a warning); 0 = any"},
     PG_DECK_KEYS_END,
 };
 

@@ -146,6 +146,16 @@ mkdeck "$TMP/d.deck" out2 "2 2 2"; sed -i 's/^\[structure\]/restart = false\n\n[
 run redo 1 run "$TMP/d.deck"
 [ "$(rc redo)" = 0 ] && has redo "== stage structure" && ! has redo "skipped" && ok "restart = false redoes stages" \
     || bad "restart = false" "$TMP/redo.out"
+# a wall-time budget that is used up stops the run between stages (exit 7, resumable)
+mkdeck "$TMP/w.deck" out4 "2 2 2"; sed -i 's/^\[structure\]/wall_time = 1e-9 s\n\n[structure]/' "$TMP/w.deck"
+run walltime 2 run "$TMP/w.deck"
+[ "$(rc walltime)" = 7 ] && has walltime "stopped before stage structure" \
+    && json "$TMP/out4/run_summary.json" "d['status']=='interrupted' and d['stages'][0]['status']=='not reached'" \
+    && ok "wall_time used up: exit 7 before the stage, summary says interrupted" || bad "wall_time" "$TMP/walltime.out"
+sed -i 's/^wall_time = .*/wall_time = 0/' "$TMP/w.deck"
+run wallrerun 2 run "$TMP/w.deck"
+[ "$(rc wallrerun)" = 0 ] && has wallrerun "== stage structure" && ok "rerun after the stop completes" \
+    || bad "rerun after the stop" "$TMP/wallrerun.out"
 # a typo'd deck through run: file:line + suggestion once, exit 1 on every rank, no hang
 for np in 1 2; do
     cp test/decks/bad/typo_key.deck "$TMP/typo.deck"
