@@ -8,7 +8,8 @@
  *                     supercells from 1x1x1 (n=26) to 4x4x4 (n=1664): the AUTO threshold.
  *   tb_bench group N: (under mpirun) labelling an NxNxN cell on the whole communicator
  *                     (ScaLAPACK pdsyevr) vs one rank (LAPACK).
- * Times are the minimum over repetitions (each repetition is >= 0.2 s of work or 3 calls). */
+ * Times are minima over interleaved rounds (every variant once per round), so drifting load
+ * from other processes affects all variants alike. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,8 +136,19 @@ int main(int argc, char **argv)
             pg_tb_options_default(&c.opt);
             rc = make_cell(r, r, r, &cell) || setup_matrix(&c, &cell);
             if (rc) break;
-            double tl = time_min(job_label, &c), td = time_min(job_evd, &c),
-                   tr = time_min(job_evr, &c), tc = time_min(job_copy, &c);
+            /* interleaved rounds (label, dsyevd, dsyevr, copy), minimum of each: drifting
+             * load from other processes hits all four alike */
+            double tl = 1e30, td = 1e30, tr = 1e30, tc = 1e30, total = 0.0;
+            job_fn jobs[4] = {job_label, job_evd, job_evr, job_copy};
+            double *best[4] = {&tl, &td, &tr, &tc};
+            for (int rep = 0; rep < 60 && (rep < 5 || total < 3.0); rep++)
+                for (int k = 0; k < 4; k++) {
+                    double t0 = pg_par_wtime();
+                    if (jobs[k](&c)) return 1;
+                    double t = pg_par_wtime() - t0;
+                    total += t;
+                    if (t < *best[k]) *best[k] = t;
+                }
             /* the bare solves include a copy of H (LAPACK destroys it): subtract it */
             td -= tc;
             tr -= tc;
@@ -156,8 +168,19 @@ int main(int argc, char **argv)
             rc = make_cell(shapes[k][0], shapes[k][1], shapes[k][2], &cell) ||
                  setup_matrix(&c, &cell);
             if (rc) break;
-            double tc = time_min(job_copy, &c);
-            double td = time_min(job_evd, &c) - tc, tr = time_min(job_evr, &c) - tc;
+            double td = 1e30, tr = 1e30, tc = 1e30, total = 0.0;
+            job_fn jobs[3] = {job_evd, job_evr, job_copy};
+            double *best[3] = {&td, &tr, &tc};
+            for (int rep = 0; rep < 200 && (rep < 5 || total < 1.0); rep++)
+                for (int q = 0; q < 3; q++) {
+                    double t0 = pg_par_wtime();
+                    if (jobs[q](&c)) return 1;
+                    double t = pg_par_wtime() - t0;
+                    total += t;
+                    if (t < *best[q]) *best[q] = t;
+                }
+            td -= tc;
+            tr -= tc;
             printf("%dx%dx%d %6lld %10.6f %10.6f %8.3f\n", shapes[k][0], shapes[k][1],
                    shapes[k][2], (long long)c.n, td, tr, td / tr);
             free_matrix(&c);
