@@ -51,9 +51,14 @@
 #include <stdint.h>
 
 #include "phonograph/pg_cell.h"
+#include "phonograph/pg_md.h"
 #include "phonograph/pg_status.h"
 
-typedef enum { PG_SAMPLE_PHONON = 0, PG_SAMPLE_RANDOM = 1 } pg_sample_kind_t;
+/* PG_SAMPLE_MD: molecular dynamics (Langevin, pg_md.h) with a force field given in the options,
+ * for the independent test ensemble: configuration c of condition (temperature) T is frame
+ * f = k mod md_frames of trajectory floor(k / md_frames), k = c mod n_per_condition, taken after
+ * md_equil_steps + f * md_stride steps from the reference with Maxwell-Boltzmann velocities. */
+typedef enum { PG_SAMPLE_PHONON = 0, PG_SAMPLE_RANDOM = 1, PG_SAMPLE_MD = 2 } pg_sample_kind_t;
 typedef enum { PG_STATS_QUANTUM = 0, PG_STATS_CLASSICAL = 1 } pg_stats_t;
 typedef enum { PG_IMAG_SHIFT = 0, PG_IMAG_ABS = 1, PG_IMAG_SKIP = 2 } pg_imag_policy_t;
 typedef enum { PG_RANDOM_GAUSSIAN = 0, PG_RANDOM_UNIFORM = 1, PG_RANDOM_PAPER = 2 } pg_random_dist_t;
@@ -109,6 +114,14 @@ typedef struct {
     int disorder_from_z, disorder_to_z; /* 0: no disorder */
     double disorder_x;         /* fraction of `from` sites substituted, [0, 1] */
     double lattice_scale;      /* isotropic scale of the reference cell (1 or 0: none) */
+    /* md (conditions are temperatures in K) */
+    double md_dt_fs;           /* time step (fs) */
+    double md_friction_ps;     /* Langevin friction (1/ps) */
+    int64_t md_equil_steps;    /* steps before the first frame of a trajectory */
+    int64_t md_stride;         /* steps between frames of one trajectory (decorrelation) */
+    int64_t md_frames;         /* frames taken from one trajectory (>= 1) */
+    pg_md_force_fn md_force;   /* force field (energy and forces of a cell) */
+    void *md_force_ctx;        /* its context (per rank; the sampler does not own it) */
 } pg_sample_opts_t;
 
 /* Defaults: phonon, quantum, shift, cutoff 0.01 THz, gaussian, no strain/guards/disorder,
@@ -160,6 +173,7 @@ typedef struct {
     double (*disp)[3];      /* [n_atom] displacement from the (scaled, strained) reference, Å */
     double *work;           /* [n_mode] scratch */
     int64_t *iwork;         /* [n_atom] scratch */
+    void *md;               /* MD sampler: the trajectory last advanced (cache, owned) */
 } pg_sample_t;
 
 pg_status_t pg_sample_init(pg_sample_t *x, const pg_sampler_t *s);

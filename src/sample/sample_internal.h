@@ -24,6 +24,11 @@ struct pg_sampler {
 pg_status_t sampler_phonon_setup(struct pg_sampler *s, const pg_modes_t *modes);
 void sampler_phonon_displace(const struct pg_sampler *s, int64_t c, int attempt, double *u,
                              double *work);
+/* sampler_md.c */
+pg_status_t sampler_md_check(const pg_sample_opts_t *o);
+pg_status_t sampler_md_displace(const struct pg_sampler *s, int64_t c, int attempt,
+                                pg_sample_t *x, double *u);
+void sampler_md_free_cache(pg_sample_t *x);
 /* sampler_random.c */
 void sampler_random_displace(const struct pg_sampler *s, int64_t c, int attempt, double *u);
 

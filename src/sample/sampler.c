@@ -8,7 +8,7 @@
 #include "phonograph/pg_element.h"
 #include "sample/sample_internal.h"
 
-static const char *const kind_names[] = {"phonon", "random"};
+static const char *const kind_names[] = {"phonon", "random", "md"};
 static const char *const stats_names[] = {"quantum", "classical"};
 static const char *const imag_names[] = {"shift", "abs", "skip"};
 static const char *const dist_names[] = {"gaussian", "uniform", "paper"};
@@ -67,6 +67,11 @@ void pg_sample_opts_default(pg_sample_opts_t *o)
     o->max_attempts = 100;
     o->lattice_scale = 1.0;
     o->n_per_condition = 1;
+    o->md_dt_fs = 2.0;
+    o->md_friction_ps = 5.0;
+    o->md_equil_steps = 1000;
+    o->md_stride = 200;
+    o->md_frames = 1;
 }
 
 void pg_sampler_destroy(pg_sampler_t **sp)
@@ -93,8 +98,8 @@ pg_status_t pg_sampler_create(const pg_cell_t *ref, const pg_modes_t *modes,
     const pg_sample_opts_t *o = opts;
     PG_REQUIRE(ref && ref->n_atom >= 1, PG_ERR_INPUT, "sampler: empty reference cell");
     PG_REQUIRE(o->n_condition >= 1 && o->condition, PG_ERR_INPUT,
-               "sampler: need at least one %s", o->kind == PG_SAMPLE_PHONON ? "temperature"
-                                                                           : "amplitude");
+               "sampler: need at least one %s",
+               o->kind == PG_SAMPLE_RANDOM ? "amplitude" : "temperature");
     PG_REQUIRE(o->n_per_condition >= 1, PG_ERR_INPUT,
                "sampler: configurations per condition must be >= 1, found %lld",
                (long long)o->n_per_condition);
@@ -107,6 +112,7 @@ pg_status_t pg_sampler_create(const pg_cell_t *ref, const pg_modes_t *modes,
                "sampler: disorder concentration must be in [0, 1], found %g", o->disorder_x);
     PG_REQUIRE(o->lattice_scale >= 0 && o->lattice_scale < 10, PG_ERR_INPUT,
                "sampler: lattice_scale must be in (0, 10), found %g", o->lattice_scale);
+    if (o->kind == PG_SAMPLE_MD) PG_CHECK(sampler_md_check(o));
     if (o->kind == PG_SAMPLE_RANDOM)
         for (int64_t t = 0; t < o->n_condition; t++)
             PG_REQUIRE(o->condition[t] >= 0 && isfinite(o->condition[t]), PG_ERR_INPUT,
@@ -180,6 +186,7 @@ cleanup:
 void pg_sample_free(pg_sample_t *x)
 {
     if (!x) return;
+    sampler_md_free_cache(x);
     pg_cell_free(&x->cell);
     free(x->disp);
     free(x->work);
@@ -280,6 +287,8 @@ pg_status_t pg_sampler_draw(const pg_sampler_t *s, int64_t c, pg_sample_t *x)
         x->n_substituted = apply_disorder(s, c, attempt, x);
         if (s->o.kind == PG_SAMPLE_PHONON)
             sampler_phonon_displace(s, c, attempt, u, x->work);
+        else if (s->o.kind == PG_SAMPLE_MD)
+            PG_CHECK(sampler_md_displace(s, c, attempt, x, u));
         else
             sampler_random_displace(s, c, attempt, u);
         double max_u2 = 0;
