@@ -98,7 +98,8 @@ void pg_deck_print_reference(FILE *f, int markdown);
  *  - numbers: strtoll / strtod over the whole token, finite; an INT/REAL/INTS/REALS key
  *    with a unit accepts the unit as an optional separate last token ("symprec = 1e-5 Å",
  *    "temperatures = 100 300 K"); keys in seconds also accept "min" and "h" (converted).
- *    "300K" (glued) is an error. Commas between list items are accepted as blanks.
+ *    "300K" (glued) is an error. Reals may be fractions "1/2". Commas between list items
+ *    are accepted as blanks.
  *  - list types: `choices` may hold '|'-separated allowed lengths ("3|9") and/or words
  *    that may stand alone instead of the list ("auto"); for such a word pg_deck_get_string
  *    returns it and the list getters return n = 0.

@@ -463,6 +463,12 @@ static int parse_number(const pg_deck_key_t *k, const char *v, tok_t t, int want
         *iv = x;
     } else {
         double x = strtod(tmp, &end);
+        if (end != tmp && *end == '/' && end[1] && !is_blank(end[1])) {
+            /* a fraction p/q (phonopy writes primitive axes as 1/2) */
+            char *end2 = NULL;
+            double q = strtod(end + 1, &end2);
+            if (end2 != end + 1 && *end2 == '\0' && q != 0.0) x /= q, end = end2;
+        }
         if (end == tmp || *end != '\0')
             return verr(e, t.off, t.len, "%s expects a number%s, found \"%s\"", k->name,
                         in_unit(k, u, sizeof u), tmp);
@@ -1446,7 +1452,8 @@ void pg_deck_print_reference(FILE *f, int markdown)
         "anywhere on a line (there is no quoting). Keys and section names are case-insensitive;\n"
         "each key may appear once. Unknown keys and sections are errors (with a suggestion), and\n"
         "every error of a deck is reported at once as `file:line:col: error: ...`.\n\n"
-        "Numbers are read whole (`300K` is an error). A key with a unit accepts the unit as an\n"
+        "Numbers are read whole (`300K` is an error); reals may be written as fractions (`1/2`).\n"
+        "A key with a unit accepts the unit as an\n"
         "optional separate last word (`symprec = 1e-5 Å`, also `A`/`Ang`; keys in seconds accept\n"
         "`s`, `min` or `h`, converted to seconds). List items are separated by blanks (commas are\n"
         "accepted between numbers). Paths are relative to the deck's directory. Keys marked\n"

@@ -33,8 +33,10 @@ const pg_deck_key_t pg_deck_keys_structure[] = {
      "VASP 5 POSCAR of the unit cell"},
     {"structure", "supercell", PG_DECK_INTS, "1 1 1", -1000, 1000, 3, 9, NULL, "3|9",
      "supercell matrix M as phonopy's --dim: 3 integers (diagonal) or 9 (M row by row; (a_s b_s c_s) = (a b c) M)"},
-    {"structure", "primitive", PG_DECK_REALS, "auto", -1000, 1000, 9, 9, NULL, "auto|none",
-     "primitive axes P as phonopy's --pa: `auto` (from spglib), `none` (the unit cell) or 9 reals (P row by row)"},
+    {"structure", "primitive", PG_DECK_REALS, "auto", -1000, 1000, 9, 9, NULL,
+     "auto|none|P|F|I|A|C|R",
+     "primitive axes P as phonopy's --pa: `auto` (from spglib), `none` (the unit cell), a "
+     "centring letter of the unit cell, or 9 reals (P row by row; fractions like 1/2 allowed)"},
     {"structure", "symprec", PG_DECK_REAL, "1e-5", 1e-10, 1.0, 0, 0, "Å", NULL,
      "distance tolerance of the symmetry search (spglib symprec)"},
     PG_DECK_KEYS_END,

@@ -25,7 +25,7 @@
 typedef struct {
     const char *unitcell;
     int matrix[3][3];
-    int prim_mode; /* 0 auto, 1 none (unit cell), 2 explicit */
+    int prim_mode; /* 0 auto, 1 none (unit cell), 2 explicit, 3 centring letter */
     double pmat[3][3];
     double symprec;
 } structure_input_t;
@@ -51,8 +51,9 @@ static pg_status_t read_input(const pg_deck_t *d, structure_input_t *in)
     } else {
         const char *w = NULL;
         PG_CHECK(pg_deck_get_string(d, "structure", "primitive", &w));
-        in->prim_mode = strcmp(w, "none") == 0 ? 1 : 0;
+        in->prim_mode = strcmp(w, "none") == 0 ? 1 : strcmp(w, "auto") == 0 ? 0 : 3;
         for (int i = 0; i < 3; i++) in->pmat[i][i] = 1.0;
+        if (in->prim_mode == 3) PG_CHECK(pg_primitive_matrix_parse(w, in->pmat)); /* centring */
     }
     return PG_OK;
 }
@@ -225,7 +226,7 @@ pg_status_t pg_stage_structure(pg_run_t *run)
     pg_log_info(run->log,
                 "primitive cell (%s) P = [%.4g %.4g %.4g; %.4g %.4g %.4g; %.4g %.4g %.4g]: %lld atoms, "
                 "%lld per supercell",
-                in.prim_mode == 0 ? "auto" : in.prim_mode == 1 ? "none" : "deck", p[0][0], p[0][1],
+                in.prim_mode == 0 ? "auto" : in.prim_mode == 1 ? "none" : in.prim_mode == 3 ? "centring" : "deck", p[0][0], p[0][1],
                 p[0][2], p[1][0], p[1][1], p[1][2], p[2][0], p[2][1], p[2][2],
                 (long long)pc->n_atom, (long long)run->primitive.n_cell);
 

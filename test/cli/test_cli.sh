@@ -146,6 +146,45 @@ mkdeck "$TMP/d.deck" out2 "2 2 2"; sed -i 's/^\[structure\]/restart = false\n\n[
 run redo 1 run "$TMP/d.deck"
 [ "$(rc redo)" = 0 ] && has redo "== stage structure" && ! has redo "skipped" && ok "restart = false redoes stages" \
     || bad "restart = false" "$TMP/redo.out"
+# primitive cells of conventional NaCl (Fm-3m): auto (spglib, as phonopy's "auto"), the
+# centring letter F and explicit fractions give phonopy's 2-atom primitive cell
+cat > "$TMP/NaCl.vasp" <<'POS'
+NaCl conventional
+1.0
+5.69 0 0
+0 5.69 0
+0 0 5.69
+Na Cl
+4 4
+Direct
+0 0 0
+0 0.5 0.5
+0.5 0 0.5
+0.5 0.5 0
+0.5 0 0
+0.5 0.5 0.5
+0 0 0.5
+0 0.5 0
+POS
+for pa in auto F "0 1/2 1/2  1/2 0 1/2  1/2 1/2 0"; do
+    tag=$(echo "$pa" | tr -cd 'a-zA-Z0-9' | head -c 8)
+    printf '[run]\noutput_dir = nacl_%s\n[structure]\nunitcell = NaCl.vasp\nsupercell = 2 2 2\nprimitive = %s\n' "$tag" "$pa" > "$TMP/nacl_$tag.deck"
+    run "nacl_$tag" 1 run "$TMP/nacl_$tag.deck"
+    if [ "$(rc "nacl_$tag")" = 0 ] && has "nacl_$tag" "Fm-3m (225)" && /usr/bin/python3 - "$TMP/NaCl.vasp" "$TMP/nacl_$tag/structure/primitive.vasp" <<'PY' > "$TMP/nacl_py.out" 2>&1
+import sys
+import numpy as np
+from phonopy.interface.vasp import read_vasp
+from phonopy.structure.cells import get_primitive, guess_primitive_matrix
+unit = read_vasp(sys.argv[1])
+ref = get_primitive(unit, guess_primitive_matrix(unit))
+ours = read_vasp(sys.argv[2])
+assert len(ours) == len(ref) == 2, (len(ours), len(ref))
+assert np.allclose(ours.cell, ref.cell, atol=1e-10), (ours.cell, ref.cell)
+assert ours.symbols == ref.symbols
+PY
+    then ok "primitive = $pa: phonopy's primitive cell of NaCl"; else bad "primitive = $pa" "$TMP/nacl_$tag.out"; cat "$TMP/nacl_py.out"; fi
+done
+
 # a wall-time budget that is used up stops the run between stages (exit 7, resumable)
 mkdeck "$TMP/w.deck" out4 "2 2 2"; sed -i 's/^\[structure\]/wall_time = 1e-9 s\n\n[structure]/' "$TMP/w.deck"
 run walltime 2 run "$TMP/w.deck"

@@ -165,7 +165,7 @@ static void test_syntax_units_case(void **state)
                        "[Structure]\n"
                        "unitcell = ../cells/POSCAR x   # path with a blank\n"
                        "supercell = 2, 0, 0,  0, 2, 0,  0, 0, 2\n"
-                       "primitive = 0 0.5 0.5  0.5 0 0.5  0.5 0.5 0\n"
+                       "primitive = 0 1/2 0.5  0.5 0 1/2  1/2 0.5 0\n"
                        "symprec = 1e-3 Å\n";
     pg_deck_t *d = parse_ok("/abs/decks/./here/d.deck", text);
     int64_t seed = 0;
@@ -194,7 +194,7 @@ static void test_syntax_units_case(void **state)
     const double *pa = NULL;
     assert_int_equal(pg_deck_get_reals(d, "structure", "primitive", &pa, &n), PG_OK);
     assert_int_equal(n, 9);
-    assert_true(pa[1] == 0.5 && pa[0] == 0.0);
+    assert_true(pa[1] == 0.5 && pa[0] == 0.0 && pa[5] == 0.5 && pa[6] == 0.5);
     const char *const *w = NULL;
     assert_int_equal(pg_deck_get_words(d, "run", "stages", &w, &n), PG_OK);
     assert_int_equal(n, 1);
