@@ -455,6 +455,71 @@ static void test_supercell_folding(void **state)
     pg_cell_free(&cell);
 }
 
+/* the labels of a crystal do not depend on its description: rigid rotation of cell and
+ * positions, translation, atom order, and (for the ideal crystal, whose band edges at M fold
+ * onto Γ in both cells) the 2×2×2 vs 2×2×4 supercell */
+static void edges_of(const pg_cell_t *cell, double e[3])
+{
+    pg_tb_result_t r;
+    assert_int_equal(pg_tb_band_edges(cell, MPI_COMM_SELF, NULL, &r), PG_OK);
+    e[0] = r.gap_ev;
+    e[1] = r.vbm_ev;
+    e[2] = r.cbm_ev;
+}
+
+static void test_invariances(void **state)
+{
+    (void)state;
+    pg_cell_t cell, other;
+    double e0[3], e[3];
+    assert_int_equal(pg_test_load_config("Ag3SeBr_2x2x2_displaced_strained", &cell), PG_OK);
+    edges_of(&cell, e0);
+    srand48(17);
+    /* rotation: lattice rows and positions rotated alike (r -> R r) */
+    double rot[3][3];
+    random_rotation(rot);
+    assert_int_equal(pg_cell_copy(&other, &cell), PG_OK);
+    for (int k = 0; k < 3; k++)
+        for (int a = 0; a < 3; a++) {
+            other.lattice[k][a] = 0.0;
+            for (int b = 0; b < 3; b++) other.lattice[k][a] += rot[a][b] * cell.lattice[k][b];
+        }
+    for (int64_t i = 0; i < cell.n_atom; i++)
+        for (int a = 0; a < 3; a++) {
+            other.pos[i][a] = 0.0;
+            for (int b = 0; b < 3; b++) other.pos[i][a] += rot[a][b] * cell.pos[i][b];
+        }
+    edges_of(&other, e);
+    assert_close(e, e0, 3, 0.0, 1e-10, "rotated crystal");
+    /* translation by a fixed vector, and the reversed atom order */
+    memcpy(other.lattice, cell.lattice, sizeof cell.lattice);
+    for (int64_t i = 0; i < cell.n_atom; i++) {
+        const int64_t j = cell.n_atom - 1 - i;
+        other.z[i] = cell.z[j];
+        for (int a = 0; a < 3; a++) other.pos[i][a] = cell.pos[j][a] + 3.7 * (a + 1) - 1.3;
+    }
+    edges_of(&other, e);
+    assert_close(e, e0, 3, 0.0, 1e-10, "translated, reordered crystal");
+    pg_cell_free(&other);
+    pg_cell_free(&cell);
+    /* 2×2×2 vs 2×2×4 of the ideal crystal */
+    assert_int_equal(pg_test_load_config("Ag3SBr_2x2x2_ideal", &cell), PG_OK);
+    edges_of(&cell, e0);
+    assert_int_equal(pg_cell_init(&other, 2 * cell.n_atom), PG_OK);
+    memcpy(other.lattice, cell.lattice, sizeof cell.lattice);
+    for (int a = 0; a < 3; a++) other.lattice[2][a] *= 2.0;
+    for (int64_t i = 0; i < 2 * cell.n_atom; i++) {
+        const int64_t j = i % cell.n_atom;
+        other.z[i] = cell.z[j];
+        for (int a = 0; a < 3; a++)
+            other.pos[i][a] = cell.pos[j][a] + (i >= cell.n_atom ? cell.lattice[2][a] : 0.0);
+    }
+    edges_of(&other, e);
+    assert_close(e, e0, 3, 0.0, 1e-10, "2x2x2 vs 2x2x4 ideal");
+    pg_cell_free(&other);
+    pg_cell_free(&cell);
+}
+
 /* isolated atoms: no hopping, so the spectrum is the onsite table (analytic) */
 static void test_isolated_atoms(void **state)
 {
@@ -589,6 +654,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_hamiltonian),
         cmocka_unit_test(test_band_edge_character),
         cmocka_unit_test(test_supercell_folding),
+        cmocka_unit_test(test_invariances),
         cmocka_unit_test(test_isolated_atoms),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_deck_options),
