@@ -149,29 +149,50 @@ pg_status_t pg_gnn_reserve(pg_gnn_t *m, int64_t n_graphs, int64_t n_nodes, int64
 
 /* ---- the two instantiations ------------------------------------------------------------ */
 
+/* log1p(e) for e in [0, 1] (softplus only needs these: e = exp(−|x|)), float32:
+ * log1p(e) = 2 atanh(u), u = e/(2+e) in [0, 1/3], by its series to u^13: the first omitted
+ * term is below 1.4e-8 relative (< half an ulp of float), and small e stay accurate (2u ≈ e),
+ * unlike logf(1 + e). glibc's log1pf was a third of the training time. */
+static inline float log1p01f(float e)
+{
+    float u = e / (2.0f + e), u2 = u * u;
+    float p = 1.0f / 13;
+    p = p * u2 + 1.0f / 11;
+    p = p * u2 + 1.0f / 9;
+    p = p * u2 + 1.0f / 7;
+    p = p * u2 + 1.0f / 5;
+    p = p * u2 + 1.0f / 3;
+    p = p * u2 + 1.0f;
+    return 2.0f * u * p;
+}
+
 #define REAL double
 #define SUF d
 #define GEMM cblas_dgemm
 #define EXP exp
-#define LOG1P log1p
+#define LOG1P01 log1p
+#define GAUSS_CUT 745.2 /* exp(-745.2) rounds to 0 in double */
 #include "gnn/model_tmpl.h"
 #undef REAL
 #undef SUF
 #undef GEMM
 #undef EXP
-#undef LOG1P
+#undef LOG1P01
+#undef GAUSS_CUT
 
 #define REAL float
 #define SUF f
 #define GEMM cblas_sgemm
 #define EXP expf
-#define LOG1P log1pf
+#define LOG1P01 log1p01f
+#define GAUSS_CUT 87.3 /* exp(-87.3) < FLT_MIN */
 #include "gnn/model_tmpl.h"
 #undef REAL
 #undef SUF
 #undef GEMM
 #undef EXP
-#undef LOG1P
+#undef LOG1P01
+#undef GAUSS_CUT
 
 /* ---- public API ------------------------------------------------------------------------ */
 

@@ -7,7 +7,7 @@
  * Backward functions ACCUMULATE parameter gradients (+=) and WRITE activation gradients.
  */
 #ifndef REAL
-#error "model_tmpl.h needs REAL, SUF, GEMM, EXP, LOG1P defined"
+#error "model_tmpl.h needs REAL, SUF, GEMM, EXP, LOG1P01 defined"
 #endif
 
 #define TCAT_(a, b) a##_##b
@@ -19,7 +19,7 @@ static inline REAL FN(sigmoid_e)(REAL x, REAL e) { return x >= 0 ? 1 / (1 + e) :
 static inline REAL FN(sigmoid)(REAL x) { return FN(sigmoid_e)(x, EXP(-(x < 0 ? -x : x))); }
 static inline REAL FN(softplus)(REAL x)
 {
-    return (x > 0 ? x : 0) + LOG1P(EXP(-(x < 0 ? -x : x)));
+    return (x > 0 ? x : 0) + LOG1P01(EXP(-(x < 0 ? -x : x)));
 }
 
 /* g_ek = exp(−((d_e − μ_k)/σ)²), μ_k = dmin + k·step, σ = step.  g: [E, G] */
@@ -29,7 +29,8 @@ static void FN(gauss_forward)(int64_t E, int G, double dmin, double step, const 
     for (int64_t e = 0; e < E; e++)
         for (int k = 0; k < G; k++) {
             double z = (d[e] - (dmin + k * step)) / step;
-            g[e * G + k] = (REAL)exp(-z * z);
+            /* below GAUSS_CUT the value underflows (float: < FLT_MIN); skip libm's slow path */
+            g[e * G + k] = z * z < GAUSS_CUT ? EXP((REAL)(-z * z)) : 0;
         }
 }
 
@@ -101,7 +102,7 @@ static void FN(conv_forward)(int64_t N, int64_t E, int H, int G, const REAL *h, 
             REAL f = p[k], s = p[H + k];
             REAL ef = EXP(-(f < 0 ? -f : f)), es = EXP(-(s < 0 ? -s : s));
             REAL sf = FN(sigmoid_e)(f, ef), ss = FN(sigmoid_e)(s, es);
-            REAL sps = (s > 0 ? s : 0) + LOG1P(es);
+            REAL sps = (s > 0 ? s : 0) + LOG1P01(es);
             ag[k] += sf * sps;
             c[k] = sps * sf * (1 - sf); /* ∂msg/∂f */
             c[H + k] = sf * ss;         /* ∂msg/∂s */
