@@ -62,6 +62,8 @@ typedef struct {
     const int64_t *edge_src;      /* [n_edges] */
     const int64_t *edge_dst;      /* [n_edges] */
     const double *edge_dist;      /* [n_edges] Å */
+    const double *edge_gate;      /* [n_edges] or NULL: multiplies each edge's Gaussian
+                                     features (explainability; NULL = 1, the model itself) */
     const double *node_features;  /* [n_nodes][F] */
 } pg_gnn_batch_t;
 
@@ -112,6 +114,12 @@ pg_status_t pg_gnn_loss(pg_gnn_t *model, const double *yn, const double *w, int6
 
 /* Backward of the last forward/loss: accumulates dL/dθ into the gradient buffer. */
 pg_status_t pg_gnn_backward(pg_gnn_t *model);
+/* Explainability: after pg_gnn_forward on a float64 model, dgate[e] = d out[b(e), target] /
+ * d edge_gate[e] for every edge e of the batch (normalised output units; the gate of an edge
+ * scales its Gaussian distance features, so dgate is the sensitivity of the prediction of the
+ * edge's own graph to that edge's distance information). Clobbers the parameter gradients
+ * (zeroed on return). Errors: PG_ERR_INTERNAL (no forward, float32 model, bad target). */
+pg_status_t pg_gnn_edge_gate_gradient(pg_gnn_t *model, int target, double *dgate);
 
 /* Copy an activation of the last forward/backward as double, by its vectors.h5 name:
  * "gauss", "deg", "h0".."hK", "conv{l}.pre", "conv{l}.msg", "conv{l}.agg", "pool",
@@ -169,6 +177,10 @@ typedef struct {
     pg_gnn_prec_t prec;
     uint64_t seed;                                /* split, shuffles, initialisation */
     double split[3];                              /* train, validation, test fractions */
+    int64_t max_configs;                          /* use only the first max_configs of the
+                                                     seeded shuffle of usable configurations
+                                                     before splitting (0 = all): learning
+                                                     curves with nested training sets */
     int64_t epochs, batch_size;                   /* batch_size: graphs per GLOBAL batch */
     int64_t patience;                             /* early stopping on validation loss; 0 = off */
     int64_t checkpoint_every;                     /* epochs; 0 = only at the end */

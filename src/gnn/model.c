@@ -350,10 +350,44 @@ pg_status_t pg_gnn_loss(pg_gnn_t *m, const double *yn, const double *w, int64_t 
 pg_status_t pg_gnn_backward(pg_gnn_t *m)
 {
     PG_REQUIRE(m->ws->have_loss, PG_ERR_INTERNAL, "pg_gnn_backward before pg_gnn_loss");
-    if (m->prec == PG_GNN_F64) model_backward_d(m, m->params_d, m->grads_d);
-    else model_backward_f(m, m->params_f, m->grads_f);
+    if (m->prec == PG_GNN_F64) model_backward_d(m, m->params_d, m->grads_d, NULL);
+    else model_backward_f(m, m->params_f, m->grads_f, NULL);
     m->ws->have_bwd = 1;
     return PG_OK;
+}
+
+pg_status_t pg_gnn_edge_gate_gradient(pg_gnn_t *m, int target, double *dgate)
+{
+    pg_status_t st = PG_OK;
+    double *dg = NULL, *g0 = NULL;
+    PG_REQUIRE(m->ws && m->ws->have_fwd, PG_ERR_INTERNAL, "edge gradients before a forward pass");
+    PG_REQUIRE(m->prec == PG_GNN_F64, PG_ERR_INTERNAL, "edge gradients need a float64 model");
+    PG_REQUIRE(target >= 0 && target < m->cfg.T, PG_ERR_INTERNAL, "target %d of %d", target,
+               m->cfg.T);
+    const pg_gnn_batch_t *bt = &m->ws->batch;
+    const int64_t E = bt->n_edges, B = bt->n_graphs;
+    const int G = m->cfg.G, T = m->cfg.T;
+    PG_TRY_CALLOC(dg, E * G, "edge feature gradients");
+    PG_TRY_CALLOC(g0, E * G, "edge features");
+    /* d out[b, target] for every graph at once: graphs are independent, so each edge's
+     * gradient is that of its own graph's output */
+    double *dout = m->ws->buf[WS_DOUT];
+    for (int64_t b = 0; b < B; b++)
+        for (int t = 0; t < T; t++) dout[b * T + t] = t == target ? 1.0 : 0.0;
+    model_backward_d(m, m->params_d, m->grads_d, dg);
+    pg_gnn_zero_grad(m); /* parameter gradients of this pass are meaningless */
+    /* d out / d gate_e = Σ_k (d out / d g_ek) g0_ek with the unscaled features g0 */
+    const double step = (m->cfg.dmax_ang - m->cfg.dmin_ang) / (G - 1);
+    gauss_forward_d(E, G, m->cfg.dmin_ang, step, bt->edge_dist, g0);
+    for (int64_t e = 0; e < E; e++) {
+        double s = 0;
+        for (int k = 0; k < G; k++) s += dg[e * G + k] * g0[e * G + k];
+        dgate[e] = s;
+    }
+cleanup:
+    free(dg);
+    free(g0);
+    return st;
 }
 
 static void copy_out(const pg_gnn_t *m, int buf, int64_t off, int64_t n, double *out)

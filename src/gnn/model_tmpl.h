@@ -121,7 +121,8 @@ static void FN(conv_backward)(int64_t N, int64_t E, int H, int G, const REAL *h,
                               const int64_t *src, const int64_t *dst, const REAL *inv_deg,
                               const REAL *W, const REAL *coef, const REAL *agg,
                               const REAL *dh_out, REAL *restrict dt, REAL *restrict dpre,
-                              REAL *restrict S, REAL *dW, REAL *db, REAL *restrict dh)
+                              REAL *restrict S, REAL *dW, REAL *db, REAL *restrict dh,
+                              REAL *dg)
 {
     const int H2 = 2 * H;
     REAL *Sd = S, *Ss = S + N * H2;
@@ -151,6 +152,10 @@ static void FN(conv_backward)(int64_t N, int64_t E, int H, int G, const REAL *h,
     if (E > 0)
         GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, G, H2, (int)E, 1, g, G, dpre, H2, 1,
              dW + 2 * H * H2, H2);
+    /* gradient w.r.t. the Gaussian features (explainability only): dg += dpre W[2H:]^T */
+    if (dg && E > 0)
+        GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, (int)E, G, H2, 1, dpre, H2, W + 2 * H * H2,
+             H2, 1, dg, G);
     /* Σ_e dpre_e = Σ_i Sd_i (every edge has one dst): N rows instead of E */
     for (int64_t i = 0; i < N; i++)
         for (int k = 0; k < H2; k++) db[k] += Sd[i * H2 + k];
@@ -217,6 +222,9 @@ static void FN(model_forward)(pg_gnn_t *m, const pg_gnn_batch_t *bt, const REAL 
 
     for (int64_t i = 0; i < N * F; i++) A.x[i] = (REAL)bt->node_features[i];
     FN(gauss_forward)(E, G, c->dmin_ang, step, bt->edge_dist, A.gauss);
+    if (bt->edge_gate) /* explainability: scale each edge's distance features */
+        for (int64_t e = 0; e < E; e++)
+            for (int k = 0; k < G; k++) A.gauss[e * G + k] *= (REAL)bt->edge_gate[e];
     for (int64_t i = 0; i < N; i++) A.inv_deg[i] = 0;
     for (int64_t e = 0; e < E; e++) A.inv_deg[bt->edge_dst[e]] += 1;
     for (int64_t i = 0; i < N; i++) A.inv_deg[i] = A.inv_deg[i] > 0 ? 1 / A.inv_deg[i] : 0;
@@ -252,7 +260,7 @@ static double FN(model_loss)(pg_gnn_t *m, const double *yn, const double *w, int
     return loss * scale;
 }
 
-static void FN(model_backward)(pg_gnn_t *m, const REAL *theta, REAL *grad)
+static void FN(model_backward)(pg_gnn_t *m, const REAL *theta, REAL *grad, REAL *dg)
 {
     const pg_gnn_config_t *c = &m->cfg;
     const int F = c->F, G = c->G, H = c->H, K = c->K, Hh = c->Hh, T = c->T;
@@ -273,7 +281,7 @@ static void FN(model_backward)(pg_gnn_t *m, const REAL *theta, REAL *grad)
                           A.inv_deg, theta + L[2 + 2 * l].offset, A.coef + l * E * 2 * H,
                           A.agg + l * N * H, A.dh + (l + 1) * N * H, A.dt, A.dpre, A.S,
                           grad + L[2 + 2 * l].offset, grad + L[3 + 2 * l].offset,
-                          A.dh + l * N * H);
+                          A.dh + l * N * H, dg);
     FN(linear_backward)(N, F, H, A.x, theta + L[0].offset, A.dh, grad + L[0].offset,
                         grad + L[1].offset, NULL);
 }

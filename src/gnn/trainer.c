@@ -122,6 +122,7 @@ static pg_status_t make_split(trainer_t *tr)
     pg_rng_t rng;
     pg_rng_init(&rng, tr->o->seed, pg_rng_tag("gnn.split"), 0, 0);
     pg_rng_shuffle_int64(&rng, all, n);
+    if (tr->o->max_configs > 0 && n > tr->o->max_configs) n = tr->o->max_configs;
     double fsum = tr->o->split[0] + tr->o->split[1] + tr->o->split[2];
     int64_t n_tr = (int64_t)llround(n * tr->o->split[0] / fsum);
     int64_t n_va = (int64_t)llround(n * tr->o->split[1] / fsum);
