@@ -52,6 +52,7 @@
 
 #include "phonograph/pg_cell.h"
 #include "phonograph/pg_md.h"
+#include "phonograph/pg_phonons.h"
 #include "phonograph/pg_status.h"
 
 /* PG_SAMPLE_MD: molecular dynamics (Langevin, pg_md.h) with a force field given in the options,
@@ -89,6 +90,14 @@ typedef struct {
  * Errors: PG_ERR_INPUT (n_atom < 1, mass <= 0, non-finite phi), PG_ERR_NOMEM, PG_ERR_NUMERIC. */
 pg_status_t pg_modes_from_fc(int64_t n_atom, const double (*phi)[3][3], const double *mass,
                              pg_modes_t *m);
+/* The same real supercell modes from the phonon helper's commensurate-q construction
+ * (pg_phonons.h, ALGORITHMS.md section 6): at an ii point (q = -q) band s gives
+ * v(k) = e~_s(j) cos(2 pi q.L_k) / sqrt(N); at a pair representative band s gives
+ * v1(k) = sqrt(2/N) Re[e_s(j) exp(2 pi i q.r_k)] and v2(k) = -sqrt(2/N) Im[...], which are the
+ * two real fields of the q/-q pair (so xi1 v1 + xi2 v2 = sqrt(2/N) Re[(xi1 + i xi2) e e^{iphi}],
+ * phonopy's formula). Mode order: ii representatives then pairs, bands ascending, v1 before v2.
+ * m->mass are the supercell masses. Not collective. Errors: PG_ERR_INPUT, PG_ERR_NOMEM. */
+pg_status_t pg_modes_from_commensurate(const pg_phonon_modes_t *pm, pg_modes_t *m);
 /* Broadcast modes from root (others receive a freshly allocated copy). Collective on comm. */
 pg_status_t pg_modes_bcast(MPI_Comm comm, int root, pg_modes_t *m);
 void pg_modes_free(pg_modes_t *m);

@@ -8,6 +8,7 @@ extern const pg_deck_key_t pg_deck_keys_graph[];     /* src/graph/graph_keys.c *
 extern const pg_deck_key_t pg_deck_keys_labeler[];   /* src/label/labeler.c */
 extern const pg_deck_key_t pg_deck_keys_tightbinding[]; /* src/label/tightbinding.c */
 extern const pg_deck_key_t pg_deck_keys_train[];     /* src/gnn/train_keys.c */
+extern const pg_deck_key_t pg_deck_keys_sample[];    /* src/driver/stage_sample.c */
 
 const pg_deck_key_t *const pg_deck_key_tables[] = {
     pg_deck_keys_run,
@@ -16,6 +17,7 @@ const pg_deck_key_t *const pg_deck_key_tables[] = {
     pg_deck_keys_labeler,
     pg_deck_keys_tightbinding,
     pg_deck_keys_train,
+    pg_deck_keys_sample,
     NULL,
 };
 

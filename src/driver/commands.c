@@ -10,6 +10,7 @@ pg_status_t pg_cmd_graphs(MPI_Comm comm, int argc, char **argv);
 pg_status_t pg_cmd_info(MPI_Comm comm, int argc, char **argv);
 pg_status_t pg_cmd_train(MPI_Comm comm, int argc, char **argv);   /* src/driver/cmd_train.c */
 pg_status_t pg_cmd_predict(MPI_Comm comm, int argc, char **argv); /* src/driver/cmd_train.c */
+pg_status_t pg_cmd_sample(MPI_Comm comm, int argc, char **argv);
 
 const pg_cli_command_t pg_cli_commands[] = {
     {"run", pg_cmd_run, "run the pipeline on an input deck (phonograph run DECK)"},
@@ -20,5 +21,6 @@ const pg_cli_command_t pg_cli_commands[] = {
     {"graphs", pg_cmd_graphs, "build crystal graphs of a dataset file into its /graphs group"},
     {"train", pg_cmd_train, "train the GNN on a dataset (data parallel; resumes checkpoints)"},
     {"predict", pg_cmd_predict, "predict labels with a trained GNN: MODEL DATASET.h5... [-o CSV]"},
+    {"sample", pg_cmd_sample, "sample + label configurations into the dataset file: sample DECK"},
     {NULL, NULL, NULL},
 };

@@ -4,6 +4,7 @@
  * RandomDisplacements) and ../shared/physics/LABELER.md section 7 (imaginary modes). Why the
  * supercell Gamma-point diagonalisation reproduces phonopy's commensurate-q construction is
  * explained in pg_sample.h; the covariance test against phonopy's uu_analytic checks it. */
+#include <complex.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,51 @@ pg_status_t pg_modes_from_fc(int64_t n_atom, const double (*phi)[3][3], const do
 cleanup:
     pg_modes_free(m);
     return st;
+}
+
+pg_status_t pg_modes_from_commensurate(const pg_phonon_modes_t *pm, pg_modes_t *m)
+{
+    PG_REQUIRE(pm && pm->n_s >= 1 && pm->n_q >= 1 && pm->n_band == 3 * pm->n_p, PG_ERR_INPUT,
+               "modes: empty or inconsistent commensurate modes");
+    PG_REQUIRE(pm->n_ii + 2 * pm->n_pair == pm->n_q, PG_ERR_INPUT,
+               "modes: %lld ii points + 2 x %lld pairs != %lld commensurate points",
+               (long long)pm->n_ii, (long long)pm->n_pair, (long long)pm->n_q);
+    PG_CHECK(modes_alloc(m, pm->n_s));
+    const int64_t ns = pm->n_s, n = 3 * ns, nb = pm->n_band;
+    const double inv_n = 1.0 / (double)pm->n_q, two_pi = 2.0 * PG_PI;
+    for (int64_t k = 0; k < ns; k++) m->mass[k] = pm->mass[pm->s2pp[k]];
+    int64_t mode = 0;
+    for (int64_t r = 0; r < pm->n_rep; r++) {
+        const double *q = pm->q[r];
+        const double complex *e = pm->evec + r * nb * nb;
+        for (int64_t s = 0; s < nb; s++) {
+            const double f = pm->freq_thz[r * nb + s];
+            double *v1 = m->vec + mode * n, *v2 = pm->is_ii[r] ? NULL : m->vec + (mode + 1) * n;
+            for (int64_t k = 0; k < ns; k++) {
+                const int64_t j = pm->s2pp[k];
+                if (pm->is_ii[r]) {
+                    const double *L = pm->lat_frac[k];
+                    const double c = cos(two_pi * (q[0] * L[0] + q[1] * L[1] + q[2] * L[2]));
+                    for (int a = 0; a < 3; a++)
+                        v1[3 * k + a] = creal(e[(3 * j + a) * nb + s]) * c * sqrt(inv_n);
+                } else {
+                    const double *x = pm->pos_frac[k];
+                    const double ph = two_pi * (q[0] * x[0] + q[1] * x[1] + q[2] * x[2]);
+                    const double complex z = cos(ph) + I * sin(ph);
+                    for (int a = 0; a < 3; a++) {
+                        const double complex w = e[(3 * j + a) * nb + s] * z;
+                        v1[3 * k + a] = sqrt(2.0 * inv_n) * creal(w);
+                        v2[3 * k + a] = -sqrt(2.0 * inv_n) * cimag(w);
+                    }
+                }
+            }
+            m->freq_thz[mode++] = f;
+            if (!pm->is_ii[r]) m->freq_thz[mode++] = f;
+        }
+    }
+    PG_REQUIRE(mode == n, PG_ERR_INTERNAL, "modes: built %lld of %lld vectors", (long long)mode,
+               (long long)n);
+    return PG_OK;
 }
 
 pg_status_t pg_modes_bcast(MPI_Comm comm, int root, pg_modes_t *m)
