@@ -36,7 +36,7 @@ static const field_t fields[] = {
     F("/configs/min_distance", PG_H5_F64, ROW_SCALAR, min_distance, "Å"),
     F("/labels/energy", PG_H5_F64, ROW_SCALAR, energy, "eV"),
     F("/labels/energy_per_atom", PG_H5_F64, ROW_SCALAR, energy_per_atom, "eV/atom"),
-    F("/labels/band_gap", PG_H5_F64, ROW_SCALAR, gap, "eV"),
+    F("/labels/gap", PG_H5_F64, ROW_SCALAR, gap, "eV"),
     F("/labels/vbm", PG_H5_F64, ROW_SCALAR, vbm, "eV"),
     F("/labels/hydrostatic_stress", PG_H5_F64, ROW_SCALAR, hydrostatic, "GPa"),
     F("/labels/stress", PG_H5_F64, ROW_MAT3, stress, "GPa"),

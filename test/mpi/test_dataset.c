@@ -178,7 +178,7 @@ int main(int argc, char **argv)
         n_bad += pg_h5_read(f, "/configs/condition", PG_H5_F64, got.condition) != PG_OK;
         n_bad += pg_h5_read(f, "/labels/energy", PG_H5_F64, got.energy) != PG_OK;
         n_bad += pg_h5_read(f, "/labels/forces", PG_H5_F64, got.forces) != PG_OK;
-        n_bad += pg_h5_read(f, "/labels/band_gap", PG_H5_F64, got.gap) != PG_OK;
+        n_bad += pg_h5_read(f, "/labels/gap", PG_H5_F64, got.gap) != PG_OK;
         pg_h5_close(&f);
         for (int64_t c = 0; c < 26; c++) {
             int bad = pg_sampler_draw(s, c, &x) != PG_OK;
