@@ -12,6 +12,10 @@ CONF=$DIR/etc/slurm.conf
 SOCK=$DIR/munge/munge.socket.2
 export SLURM_CONF=$CONF
 ACCT=${PG_SLURM_ACCOUNTING:-auto}
+# A requeued job may start again only after the step credentials of its last run expired
+# (cred_expire, default 120 s); the test cluster uses 10 s so that self-requeueing jobs are
+# tested in seconds, and a 2 s main scheduling loop (default 60 s) so that they start promptly.
+CRED_EXPIRE=${PG_SLURM_CRED_EXPIRE:-10}
 if [ "$ACCT" = auto ]; then
     if command -v slurmdbd >/dev/null && command -v mariadbd >/dev/null; then ACCT=1; else ACCT=0; fi
 fi
@@ -59,7 +63,7 @@ SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
 CredType=cred/munge
-AuthInfo=socket=$SOCK
+AuthInfo=socket=$SOCK,cred_expire=$CRED_EXPIRE
 SlurmctldPort=6817
 SlurmdPort=6818
 StateSaveLocation=$DIR/state
@@ -83,6 +87,7 @@ MailProg=/bin/true
 KillWait=10
 MinJobAge=600
 JobRequeue=1
+SchedulerParameters=sched_interval=2
 NodeName=$HOST NodeAddr=127.0.0.1 $HW State=UNKNOWN
 PartitionName=debug Nodes=$HOST Default=YES MaxTime=INFINITE State=UP
 CONFEOF
