@@ -565,6 +565,7 @@ static int parse_value(const pg_deck_t *d, entry_t *x, const char *v, int n, ver
     case PG_DECK_INT:
     case PG_DECK_REAL: {
         int nt = tokenize(v, n, 0, tok, 256);
+        if (nt > 256) return verr(e, 0, n, "%s expects one number, found %d values", k->name, nt);
         double scale = 1.0;
         if (nt >= 2 && !looks_numeric(v + tok[nt - 1].off, tok[nt - 1].len)) {
             if (!unit_accepts(k->unit, v + tok[nt - 1].off, tok[nt - 1].len, &scale))
@@ -903,6 +904,7 @@ pg_status_t pg_deck_parse(const char *path, const char *text, pg_deck_t **out)
         const char *hash = memchr(s, '#', (size_t)n);
         if (hash) n = (int)(hash - s);
         int a = 0;
+        if (l == 0 && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) a = 3; /* UTF-8 byte-order mark */
         while (a < n && is_blank(s[a])) a++;
         while (n > a && is_blank(s[n - 1])) n--;
         if (a >= n) continue;

@@ -376,7 +376,7 @@ static pg_status_t agree(MPI_Comm comm, pg_status_t st)
 /* ---- the command ---------------------------------------------------------------------- */
 
 static const char *const run_help =
-    "usage: phonograph run DECK\n\n"
+    "usage: phonograph run DECK [--debug-ranks]\n\n"
     "Run the pipeline on the input deck DECK (see `phonograph deck` for every key). Stages,\n"
     "in order (select with [run] stages = ...):\n";
 
@@ -385,6 +385,7 @@ static void print_run_help(void)
     fputs(run_help, stdout);
     for (int k = 0; pg_run_stages[k].name; k++)
         printf("  %-12s %s\n", pg_run_stages[k].name, pg_run_stages[k].summary);
+    printf("\n--debug-ranks: every rank logs (prefixed [rank r]), not only rank 0.\n");
     printf("\nOutputs go to [run] output_dir (relative to the deck): deck.resolved (the deck\n"
            "with defaults filled), phonograph.log, run_summary.json (provenance: version,\n"
            "build, ranks, resolved deck, per-stage timings and results), one subdirectory per\n"
@@ -509,10 +510,15 @@ pg_status_t pg_cmd_run(MPI_Comm comm, int argc, char **argv)
     utc_now(started, sizeof started);
 
     const char *deck_path = NULL;
+    int debug_ranks = 0;
     for (int k = 1; k < argc; k++) {
         if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0) {
             if (run.rank == 0) print_run_help();
             return PG_OK;
+        }
+        if (strcmp(argv[k], "--debug-ranks") == 0) {
+            debug_ranks = 1;
+            continue;
         }
         if (argv[k][0] == '-' || deck_path)
             return PG_ERR(PG_ERR_INPUT, "run: unexpected argument '%s' (usage: phonograph run DECK)",
@@ -538,6 +544,7 @@ pg_status_t pg_cmd_run(MPI_Comm comm, int argc, char **argv)
     join(log_path, sizeof log_path, run.output_dir, "phonograph.log");
     st = pg_log_create(comm, level, run.rank == 0 ? log_path : NULL, &run.log);
     PG_TRY(agree(comm, st));
+    pg_log_set_debug_ranks(run.log, debug_ranks);
     PG_TRY(pg_timers_create(&run.timers));
     pg_stop_install(run.wall_time_s, 0.0);
 

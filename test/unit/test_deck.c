@@ -201,6 +201,16 @@ static void test_syntax_units_case(void **state)
     assert_string_equal(w[0], "structure");
     pg_deck_destroy(&d);
 
+    /* a UTF-8 byte-order mark; 300 values where one is expected */
+    d = parse_ok("bom.deck", "\xEF\xBB\xBF[run]\nseed = 9\n");
+    assert_int_equal(pg_deck_get_int(d, "run", "seed", &seed), PG_OK);
+    assert_int_equal(seed, 9);
+    pg_deck_destroy(&d);
+    char many[2000] = "[run]\nseed =";
+    for (int k = 0; k < 300; k++) strcat(many, " 1");
+    assert_int_equal(pg_deck_parse("many.deck", many, &d), PG_ERR_INPUT);
+    assert_non_null(strstr(pg_err_message(), "seed expects one number, found 300 values"));
+
     /* other spellings of units; minutes */
     d = parse_ok("d.deck", "[run]\nwall_time = 90 min\n[structure]\nunitcell=P\nsymprec = 0.01 A\n");
     assert_int_equal(pg_deck_get_real(d, "run", "wall_time", &wt), PG_OK);
