@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "phonograph/pg_deck.h"
+#include "phonograph/pg_graph.h"
 #include "phonograph/pg_log.h"
 #include "phonograph/pg_status.h"
 
@@ -250,10 +251,21 @@ typedef struct {
     int T;
     char names[PG_GNN_MAX_TARGETS][64];
     double mean[PG_GNN_MAX_TARGETS], std[PG_GNN_MAX_TARGETS];
+    /* how the training graphs were built (if the dataset had /graphs/features): the feature
+     * table with its normalisation and the graph options, to build graphs of new structures */
+    int has_graph;
+    pg_features_t feat;
+    pg_graph_opts_t graph;
 } pg_gnn_norm_t;
 
 /* Read a model or checkpoint file (its best parameters). Not collective. */
 pg_status_t pg_gnn_model_read(const char *path, pg_gnn_t **model, pg_gnn_norm_t *norm);
+
+/* Prediction for one structure (physical units, pred[T]): its graph is built with the
+ * model's stored recipe (norm->has_graph). Not collective. Errors: PG_ERR_INPUT (no recipe
+ * in the model, a species the model never saw). */
+pg_status_t pg_gnn_predict_cell(pg_gnn_t *model, const pg_gnn_norm_t *norm,
+                                const pg_cell_t *cell, double *pred);
 
 /* Predictions in physical units for every configuration of a dataset file:
  * pred [n_conf][T] (malloc'ed, caller frees). Not collective. */

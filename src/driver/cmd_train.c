@@ -11,6 +11,7 @@
 #include "phonograph/pg_gnn.h"
 #include "phonograph/pg_log.h"
 #include "phonograph/pg_par.h"
+#include "phonograph/pg_poscar.h"
 #include "phonograph/pg_stop.h"
 
 static const char *const train_help =
@@ -22,9 +23,11 @@ static const char *const train_help =
     "SIGTERM/SIGINT or the [run] wall_time stop after the current epoch with a checkpoint.\n";
 
 static const char *const predict_help =
-    "usage: phonograph predict MODEL DATASET.h5... [-o FILE.csv]\n\n"
-    "Predict every configuration of each dataset file with a trained model (gnn_model.h5),\n"
-    "in physical units, as CSV: file,configuration,<target>,... (stdout or FILE.csv).\n";
+    "usage: phonograph predict MODEL DATASET.h5|POSCAR... [-o FILE.csv]\n\n"
+    "Predict every configuration of each dataset file (HDF5 with /graphs) and each POSCAR\n"
+    "(its graph built with the cutoff and feature normalisation stored in the model) with a\n"
+    "trained model (gnn_model.h5), in physical units, as CSV: file,configuration,<target>,...\n"
+    "(stdout or FILE.csv). Incomplete configurations of a dataset are predicted as nan.\n";
 
 /* mkdir -p */
 static pg_status_t make_dirs(const char *path)
@@ -124,12 +127,22 @@ static pg_status_t predict_rank0(int argc, char **argv)
             k++;
             continue;
         }
-        /* TODO(issue 8): POSCAR input needs the dataset's feature normalisation stored in the
-         * model file (pg_features_t) to rebuild graphs the same way */
-        PG_TRY_REQUIRE(is_hdf5(argv[k]), PG_ERR_INPUT,
-                       "predict: '%s' is not an HDF5 dataset; POSCAR input is not supported yet "
-                       "(the model file does not store the feature normalisation)",
-                       argv[k]);
+        if (!is_hdf5(argv[k])) { /* a POSCAR: its graph is built with the model's recipe */
+            pg_cell_t cell;
+            double p[PG_GNN_MAX_TARGETS];
+            memset(&cell, 0, sizeof cell);
+            st = pg_poscar_read(MPI_COMM_SELF, argv[k], &cell);
+            if (st == PG_OK) st = pg_gnn_predict_cell(m, &norm, &cell, p);
+            pg_cell_free(&cell);
+            if (st != PG_OK) {
+                pg_err_frame(__FILE__, __LINE__, __func__);
+                goto cleanup;
+            }
+            fprintf(out, "%s,0", argv[k]);
+            for (int t = 0; t < norm.T; t++) fprintf(out, ",%.10g", p[t]);
+            fprintf(out, "\n");
+            continue;
+        }
         int64_t n = 0;
         PG_TRY(pg_gnn_predict_dataset(m, &norm, argv[k], 64, &pred, &n));
         for (int64_t c = 0; c < n; c++) {

@@ -12,6 +12,7 @@
 
 #include "gnn/gnn_internal.h"
 #include "phonograph/pg_gnn.h"
+#include "phonograph/pg_graph_h5.h"
 #include "phonograph/pg_par.h"
 #include "phonograph/pg_rng.h"
 #include "phonograph/pg_stop.h"
@@ -326,6 +327,39 @@ static pg_status_t write_f64s(pg_h5_t *f, const char *path, const double *v, int
     return pg_h5_write(f, path, PG_H5_F64, 1, &n, v);
 }
 
+/* How the dataset's graphs were built (feature table + normalisation, cutoff, k cap), copied
+ * into the model file so `predict` can build graphs of new structures the same way. Written
+ * only if the dataset has them (/graphs/features, docs/dataset.md). */
+static pg_status_t write_graph_recipe(trainer_t *tr, pg_h5_t *f)
+{
+    if (!pg_h5_exists(tr->ds.f, "/graphs/features")) return PG_OK;
+    pg_features_t feat;
+    double cutoff = 0;
+    int64_t kmax = 0, one_hot = 0, z[PG_FEATURES_MAX_SPECIES];
+    const char *kinds[PG_FEAT_N_KINDS];
+    PG_CHECK(pg_graph_h5_read_features(tr->ds.f, &feat));
+    PG_CHECK(pg_h5_attr_read(tr->ds.f, "/graphs", "cutoff_ang", PG_H5_F64, 1, &cutoff));
+    if (pg_h5_attr_exists(tr->ds.f, "/graphs", "max_neighbors"))
+        PG_CHECK(pg_h5_attr_read(tr->ds.f, "/graphs", "max_neighbors", PG_H5_I64, 1, &kmax));
+    PG_REQUIRE(feat.n_feat == tr->ds.F, PG_ERR_INPUT,
+               "%s: /graphs/features describes %d features, node_features has %d",
+               tr->ds.path, feat.n_feat, tr->ds.F);
+    for (int k = 0; k < feat.n_species; k++) z[k] = feat.z[k];
+    for (int k = 0; k < feat.n_kind; k++) kinds[k] = pg_features_kind_name(feat.kind[k]);
+    int64_t ns = feat.n_species, nk = feat.n_kind;
+    one_hot = feat.one_hot;
+    PG_CHECK(pg_h5_write(f, "/graph/species", PG_H5_I64, 1, &ns, z));
+    PG_CHECK(pg_h5_attr_write(f, "/graph/species", "one_hot", PG_H5_I64, 1, &one_hot));
+    PG_CHECK(pg_h5_attr_write(f, "/graph/species", "cutoff_ang", PG_H5_F64, 1, &cutoff));
+    PG_CHECK(pg_h5_attr_write(f, "/graph/species", "max_neighbors", PG_H5_I64, 1, &kmax));
+    if (nk > 0) {
+        PG_CHECK(pg_h5_write_strings(f, "/graph/kinds", nk, kinds));
+        PG_CHECK(pg_h5_write(f, "/graph/min", PG_H5_F64, 1, &nk, feat.vmin));
+        PG_CHECK(pg_h5_write(f, "/graph/max", PG_H5_F64, 1, &nk, feat.vmax));
+    }
+    return PG_OK;
+}
+
 /* Write the training state (kind "checkpoint") or the best model (kind "model") to path,
  * atomically: a temporary file in the same directory, fsync, rename. Rank 0 only. */
 static pg_status_t write_state(trainer_t *tr, const char *path, const char *kind)
@@ -413,6 +447,7 @@ static pg_status_t write_state(trainer_t *tr, const char *path, const char *kind
         PG_TRY(write_f64s(f, "/norm/std", tr->std, tr->T));
         PG_TRY(write_f64s(f, "/norm/weights", tr->w, tr->T));
     }
+    if (is_model) PG_TRY(write_graph_recipe(tr, f));
     PG_TRY(pg_h5_write_string(f, "/deck", tr->o->deck_text ? tr->o->deck_text : ""));
     PG_TRY(pg_h5_close(&f));
     {
@@ -844,8 +879,8 @@ pg_status_t pg_gnn_model_read(const char *path, pg_gnn_t **model, pg_gnn_norm_t 
 {
     pg_status_t st = PG_OK;
     pg_h5_t *f = NULL;
-    char *s = NULL, **names = NULL;
-    int64_t n_names = 0, bits = 0, cfg[6];
+    char *s = NULL, **names = NULL, **kinds = NULL;
+    int64_t n_names = 0, n_kinds = 0, bits = 0, cfg[6];
     double dr[2], *p = NULL;
     pg_gnn_t *m = NULL;
     *model = NULL;
@@ -878,10 +913,42 @@ pg_status_t pg_gnn_model_read(const char *path, pg_gnn_t **model, pg_gnn_norm_t 
     for (int t = 0; t < c.T; t++) snprintf(norm->names[t], sizeof norm->names[t], "%s", names[t]);
     PG_TRY(pg_h5_read(f, "/norm/mean", PG_H5_F64, norm->mean));
     PG_TRY(pg_h5_read(f, "/norm/std", PG_H5_F64, norm->std));
+    if (pg_h5_exists(f, "/graph/species")) {
+        pg_features_t *ft = &norm->feat;
+        int64_t z[PG_FEATURES_MAX_SPECIES], oh = 0, kmax = 0;
+        PG_TRY(pg_h5_shape(f, "/graph/species", &rank, dims));
+        PG_TRY_REQUIRE(rank == 1 && dims[0] >= 1 && dims[0] <= PG_FEATURES_MAX_SPECIES,
+                       PG_ERR_INPUT, "%s: /graph/species has a bad shape", path);
+        PG_TRY(pg_h5_read(f, "/graph/species", PG_H5_I64, z));
+        PG_TRY(pg_h5_attr_read(f, "/graph/species", "one_hot", PG_H5_I64, 1, &oh));
+        PG_TRY(pg_h5_attr_read(f, "/graph/species", "cutoff_ang", PG_H5_F64, 1,
+                               &norm->graph.cutoff_ang));
+        PG_TRY(pg_h5_attr_read(f, "/graph/species", "max_neighbors", PG_H5_I64, 1, &kmax));
+        norm->graph.max_neighbors = (int)kmax;
+        ft->n_species = (int)dims[0];
+        for (int k = 0; k < ft->n_species; k++) ft->z[k] = (int)z[k];
+        ft->one_hot = (int)oh;
+        ft->n_kind = 0;
+        if (pg_h5_exists(f, "/graph/kinds")) {
+            PG_TRY(pg_h5_read_strings(f, "/graph/kinds", &kinds, &n_kinds));
+            PG_TRY_REQUIRE(n_kinds <= PG_FEAT_N_KINDS, PG_ERR_INPUT, "%s: too many kinds", path);
+            for (int64_t k = 0; k < n_kinds; k++)
+                PG_TRY(pg_features_kind_from_name(kinds[k], &ft->kind[k]));
+            ft->n_kind = (int)n_kinds;
+            PG_TRY(pg_h5_read(f, "/graph/min", PG_H5_F64, ft->vmin));
+            PG_TRY(pg_h5_read(f, "/graph/max", PG_H5_F64, ft->vmax));
+        }
+        ft->n_feat = ft->n_kind + (ft->one_hot ? ft->n_species : 0);
+        PG_TRY_REQUIRE(ft->n_feat == c.F, PG_ERR_INPUT,
+                       "%s: the stored feature table gives %d features, the model has %d", path,
+                       ft->n_feat, c.F);
+        norm->has_graph = 1;
+    }
     *model = m;
     m = NULL;
 cleanup:
     if (names) pg_h5_free_strings(names, n_names);
+    if (kinds) pg_h5_free_strings(kinds, n_kinds);
     free(s);
     free(p);
     pg_gnn_destroy(&m);
@@ -943,5 +1010,31 @@ cleanup:
     gnn_graphs_free(&g);
     gnn_batchbuf_free(&bb);
     gnn_dataset_close(&ds);
+    return st;
+}
+
+pg_status_t pg_gnn_predict_cell(pg_gnn_t *model, const pg_gnn_norm_t *norm,
+                                const pg_cell_t *cell, double *pred)
+{
+    pg_status_t st = PG_OK;
+    pg_graph_t g;
+    pg_graph_batch_t b;
+    memset(&g, 0, sizeof g);
+    memset(&b, 0, sizeof b);
+    double out[PG_GNN_MAX_TARGETS];
+    PG_REQUIRE(norm->has_graph, PG_ERR_INPUT,
+               "the model file has no graph recipe (its training dataset had no "
+               "/graphs/features), so structures cannot be turned into graphs the same way");
+    PG_TRY(pg_graph_build(cell, &norm->feat, &norm->graph, &g));
+    PG_TRY(pg_graph_batch_concat(&g, 1, &b));
+    pg_gnn_batch_t v = {.n_graphs = 1, .n_nodes = b.n_nodes, .n_edges = b.n_edges,
+                        .node_offsets = b.node_offsets, .edge_src = b.edge_src,
+                        .edge_dst = b.edge_dst, .edge_dist = b.edge_dist,
+                        .node_features = b.node_features};
+    PG_TRY(pg_gnn_forward(model, &v, out));
+    for (int t = 0; t < model->cfg.T; t++) pred[t] = out[t] * norm->std[t] + norm->mean[t];
+cleanup:
+    pg_graph_batch_free(&b);
+    pg_graph_free(&g);
     return st;
 }

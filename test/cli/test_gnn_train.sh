@@ -90,5 +90,33 @@ deck "$T/d" "$T/data.h5" "epochz = 3" > "$T/d.deck"
 "$BIN" train "$T/d.deck" > "$T/d.log" 2>&1
 check "bad deck key: error with file:line" grep -q "d.deck:20:1: error: unknown key epochz" "$T/d.log"
 
+# the whole path: configurations -> `phonograph graphs` -> train -> predict a POSCAR with the
+# graph recipe stored in the model; the POSCAR of configuration 7 must give the prediction of
+# row 7 of the dataset (same graph builder, positions round-tripped through POSCAR text)
+$PY test/data/gnn/make_dataset.py configs "$T/cfg.h5" 60 --seed 6 >/dev/null
+"$BIN" graphs --cutoff 5.0 "$T/cfg.h5" > "$T/g.log" 2>&1
+check "phonograph graphs builds /graphs" test $? -eq 0
+deck "$T/e" "$T/cfg.h5" "" | sed 's/^epochs = 8/epochs = 3/' > "$T/e.deck"
+$MPIRUN -np 2 "$BIN" train "$T/e.deck" > "$T/e.log" 2>&1
+check "train on phonograph graphs" test $? -eq 0
+$PY -c "
+import h5py
+from ase import Atoms
+from ase.io import write
+f = h5py.File('$T/cfg.h5')
+a = Atoms(numbers=f['/configs/species'][7], positions=f['/configs/positions'][7], cell=f['/configs/cell'][7], pbc=True)
+write('$T/POSCAR_7', a, format='vasp', direct=False)"
+"$BIN" predict "$T/e/gnn_model.h5" "$T/POSCAR_7" "$T/cfg.h5" -o "$T/pe.csv" > "$T/pe.log" 2>&1
+check "predict a POSCAR" test $? -eq 0
+check "POSCAR prediction == dataset row prediction" $PY -c "
+import csv, sys
+r = list(csv.DictReader(open('$T/pe.csv')))
+p = [float(r[0][k]) for k in ('energy_per_atom', 'band_gap')]
+q = [float(r[1 + 7][k]) for k in ('energy_per_atom', 'band_gap')]
+assert r[1 + 7]['configuration'] == '7'
+sys.exit(0 if all(abs(x - y) <= 1e-7 * max(1, abs(y)) for x, y in zip(p, q)) else 1)"
+"$BIN" predict "$T/a/gnn_model.h5" "$T/POSCAR_7" > "$T/pf.log" 2>&1
+check "POSCAR with a model without graph recipe: clear error" grep -q "no graph recipe" "$T/pf.log"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -7,6 +7,11 @@ LOCAL edge indices, labels under /labels/).
       edges = ordered pairs closer than 5 Å; labels are per-atom means of pair sums
       (energy_per_atom from phi, band_gap from chi; the same definitions as
       test/mpi/test_gnn_train.c). --nan C makes band_gap of configuration C NaN.
+  make_dataset.py configs OUT.h5 N_CONF [--seed S]
+      the dataset stage's layout without graphs (/configs/cell, positions, species, labels):
+      5-atom Ag3SBr-like cells (a = 4.90 Å) with 0.15 Å Gaussian displacements; labels are
+      pair sums over ASE neighbor_list pairs within 5 Å; graphs then come from
+      `phonograph graphs` (tests the whole path, POSCAR prediction included).
   make_dataset.py crystal OUT.h5 N_CONF [--seed S]
       Ag3SBr-like cubic anti-perovskite (Pm-3m, a = 4.90 Å: Br 1a, S 1b, Ag 3c), 2x2x2
       supercell (40 atoms), Gaussian displacements of 0.1 Å, edges from ASE's neighbor_list
@@ -74,15 +79,42 @@ def crystal(n_conf, rng):
     return graphs
 
 
+def configs(out, n_conf, rng):
+    from ase import Atoms
+    from ase.neighborlist import neighbor_list
+    a = 4.90
+    frac = [(0, 0, 0), (0.5, 0.5, 0.5), (0.5, 0.5, 0), (0.5, 0, 0.5), (0, 0.5, 0.5)]
+    prim = Atoms(["Br", "S", "Ag", "Ag", "Ag"], scaled_positions=frac, cell=np.eye(3) * a, pbc=True)
+    cells, pos, sp, e, g = [], [], [], [], []
+    for c in range(n_conf):
+        at = prim.copy()
+        at.positions += rng.normal(scale=0.15, size=at.positions.shape)
+        i, j, d = neighbor_list("ijd", at, 5.0)
+        z = at.numbers
+        e.append(np.sum(np.exp(-(d - 3.0) ** 2) * (1 + 0.01 * (z[i] + z[j]))) / len(at))
+        g.append(np.sum(np.exp(-d) * np.where(z[i] == z[j], 1.0, -0.5)) / len(at))
+        cells.append(at.cell.array); pos.append(at.positions); sp.append(z)
+    with h5py.File(out, "w") as f:
+        f["/configs/cell"] = np.array(cells)
+        f["/configs/positions"] = np.array(pos)
+        f["/configs/species"] = np.array(sp, dtype=np.int32)
+        f["/completed"] = np.ones(n_conf, dtype=np.uint8)
+        f["/labels/energy_per_atom"] = np.array(e)
+        f["/labels/band_gap"] = np.array(g)
+    print(f"wrote {out}: {n_conf} configurations (no graphs)")
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("kind", choices=["pairsum", "crystal"])
+    ap.add_argument("kind", choices=["pairsum", "crystal", "configs"])
     ap.add_argument("out")
     ap.add_argument("n_conf", type=int)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--nan", type=int, default=-1)
     a = ap.parse_args()
     rng = np.random.default_rng(a.seed)
+    if a.kind == "configs":
+        return configs(a.out, a.n_conf, rng)
     graphs = pairsum(a.n_conf, rng) if a.kind == "pairsum" else crystal(a.n_conf, rng)
     noff = np.concatenate([[0], np.cumsum([len(g[0]) for g in graphs])]).astype(np.int64)
     eoff = np.concatenate([[0], np.cumsum([len(g[1]) for g in graphs])]).astype(np.int64)
