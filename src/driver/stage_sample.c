@@ -335,7 +335,9 @@ static const char *const sample_help =
     "random displacements), label them ([sample] labeler) and write <output_dir>/<output>\n"
     "(schema: docs/dataset.md) with all ranks. Rank 0 hands batches to the ranks on demand.\n"
     "A run stopped or killed at any point continues when started again with the same deck\n"
-    "([run] restart = true); a file from another deck or seed is refused.\n";
+    "([run] restart = true); a file from another deck or seed is refused.\n"
+    "SIGTERM/SIGINT/SIGUSR1, [run] wall_time or $PG_END_TIME (epoch s; the SLURM jobscripts\n"
+    "set it) stop it after the current epoch is written, with exit code 7 (resumable).\n";
 
 pg_status_t pg_cmd_sample(MPI_Comm comm, int argc, char **argv)
 {
@@ -371,7 +373,11 @@ pg_status_t pg_cmd_sample(MPI_Comm comm, int argc, char **argv)
     PG_TRY(pg_log_create(comm, PG_LOG_INFO, rank == 0 ? log_path : NULL, &log));
     st = build_supercell(comm, d, &unit, &sc);
     PG_TRY(st);
-    pg_stop_install(0, 5.0);
+    /* [run] wall_time as for `phonograph run` (SLURM jobs also pass $PG_END_TIME); the farm
+     * checks after each epoch, so every attempt writes at least one epoch */
+    double wall_s = 0;
+    PG_TRY(pg_deck_get_real(d, "run", "wall_time", &wall_s));
+    pg_stop_install(wall_s, 5.0);
     static const char *const fp_sections[] = {"structure", "sample", NULL};
     pg_farm_stats_t fs;
     PG_TRY(sample_run(comm, d, log, &sc, out_path, pg_deck_fingerprint(d, fp_sections), restart,
