@@ -4,13 +4,14 @@
 # the measured per-stage costs and communication volumes that docs/scaling.md extrapolates from.
 #
 # Stages, each through its own subcommand (Ag3SBr 2x2x2, 40 atoms):
-#   phonons   `phonograph fc`: relaxation + finite-displacement force constants (displacements
-#             dealt over ranks); strong only (the work is fixed by the symmetry)
+#   phonons   `phonograph fc --dim 4 4 4` (320 atoms): relaxation + finite-displacement force
+#             constants (3 displacements dealt over ranks); strong only (work fixed by symmetry)
 #   sample    `phonograph sample`: phonon sampler + PRV-CAP-1 labels through the task farm
 #   hdf5      the same with `labeler = none`: sampling + the collective HDF5 writes only
-#   graphs    `phonograph graphs DATASET`: neighbour lists + collective graph writes
+#   graphs    `phonograph graphs DATASET` on the hdf5 stage's file: neighbour lists + collective
+#             graph writes
 #   train     `phonograph train`: data-parallel GNN (crystal graphs of make_dataset.py)
-# Strong: fixed problem (N_S configurations, N_T training graphs). Weak: problem x ranks.
+# Strong: fixed problem (N_S / N_H configurations, N_T training graphs). Weak: half of it per rank.
 # The peer of a p-rank run is the 1-rank run of the same script invocation: the table reports
 # efficiencies (ratios), never bare times as verdicts. Times are wall times of the whole
 # command minus the launch time of `phonograph --version` at the same rank count.
@@ -23,8 +24,9 @@ PG=${PHONOGRAPH:-$ROOT/${BUILD:-build}/phonograph}
 SHARED=${PG_SHARED:-$(cd .. && pwd)/shared}
 PY=/usr/bin/python3
 REPEAT=${REPEAT:-2}
-N_S=${N_S:-48}     # configurations, strong scaling of sample/hdf5/graphs
-N_T=${N_T:-192}    # training graphs, strong scaling
+N_S=${N_S:-1024}   # configurations, strong scaling of sample (PRV-CAP-1 labels)
+N_H=${N_H:-4096}   # configurations, strong scaling of sample without labels (hdf5) and graphs
+N_T=${N_T:-192}    # training graphs, strong scaling (3 epochs)
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1
 MPIRUN=${MPIRUN:-mpirun --oversubscribe}
 TMP=$(mktemp -d /tmp/pg-scaling.XXXXXX)
@@ -57,7 +59,7 @@ launch() { # launch overhead at np
     echo "$best"
 }
 
-sample_deck() { # dir n_per_temperature labeler
+sample_deck() { # dir n_per_temperature labeler [batch batches_per_rank]
     mkdir -p "$1"
     cat > "$1/deck" <<EOF
 [run]
@@ -72,8 +74,8 @@ force_constants = $SHARED/physics/phonopy/Ag3SBr_2x2x2_force_constants.hdf5
 temperatures = 300 600
 configurations = $2
 labeler = $3
-batch = 2
-batches_per_rank = 2
+batch = ${4:-$BATCH}
+batches_per_rank = ${5:-$BPR}
 EOF
 }
 train_deck() { # dir dataset
@@ -93,6 +95,7 @@ patience = 0
 EOF
 }
 
+BATCH=4; BPR=4   # the deck defaults: an epoch = 16 configurations per rank
 L1=$(launch 1); L2=$(launch 2)
 echo "launch overhead (mpirun + MPI_Init + finalize): np1 ${L1}s, np2 ${L2}s (subtracted)"
 $PY test/data/gnn/make_dataset.py crystal "$TMP/train_s.h5" "$N_T" --seed 1 > /dev/null
@@ -101,20 +104,21 @@ for np in 1 2; do $PY test/data/gnn/make_dataset.py crystal "$TMP/train_w$np.h5"
 # ---- runs -----------------------------------------------------------------------------------
 for np in 1 2 4; do
     d=$TMP/fc$np; mkdir -p "$d"
-    timed fc_s$np $np fc --dim 2 2 2 --out "$d/FORCE_CONSTANTS" inputs/Ag3SBr/POSCAR || exit 1
+    timed fc_s$np $np fc --dim 4 4 4 --out "$d/FORCE_CONSTANTS" inputs/Ag3SBr/POSCAR || exit 1
     for lab in potential none; do
         st=$([ $lab = potential ] && echo sample || echo hdf5)
-        sample_deck "$TMP/${st}_s$np" $((N_S / 2)) $lab
+        n=$([ $lab = potential ] && echo $N_S || echo $N_H)
+        sample_deck "$TMP/${st}_s$np" $((n / 2)) $lab
         PRE="rm -rf $TMP/${st}_s$np/out" timed ${st}_s$np $np sample "$TMP/${st}_s$np/deck" || exit 1
         if [ $np -le 2 ]; then
-            sample_deck "$TMP/${st}_w$np" $((N_S / 4 * np)) $lab
+            sample_deck "$TMP/${st}_w$np" $((n / 4 * np)) $lab
             PRE="rm -rf $TMP/${st}_w$np/out" timed ${st}_w$np $np sample "$TMP/${st}_w$np/deck" || exit 1
         fi
     done
     # graphs of the strong-scaling sample dataset, written into a copy each time
-    PRE="cp $TMP/sample_s$np/out/dataset.h5 $TMP/graphs_s$np.h5" timed graphs_s$np $np graphs "$TMP/graphs_s$np.h5" || exit 1
+    PRE="cp $TMP/hdf5_s$np/out/dataset.h5 $TMP/graphs_s$np.h5" timed graphs_s$np $np graphs "$TMP/graphs_s$np.h5" || exit 1
     if [ $np -le 2 ]; then
-        PRE="cp $TMP/sample_w$np/out/dataset.h5 $TMP/graphs_w$np.h5" timed graphs_w$np $np graphs "$TMP/graphs_w$np.h5" || exit 1
+        PRE="cp $TMP/hdf5_w$np/out/dataset.h5 $TMP/graphs_w$np.h5" timed graphs_w$np $np graphs "$TMP/graphs_w$np.h5" || exit 1
     fi
     train_deck "$TMP/train_s$np" "$TMP/train_s.h5"
     PRE="rm -rf $TMP/train_s$np/out" timed train_s$np $np train "$TMP/train_s$np/deck" || exit 1
@@ -122,6 +126,17 @@ for np in 1 2 4; do
         train_deck "$TMP/train_w$np" "$TMP/train_w$np.h5"
         PRE="rm -rf $TMP/train_w$np/out" timed train_w$np $np train "$TMP/train_w$np/deck" || exit 1
     fi
+done
+
+# ---- cost of one task-farm epoch (collective writes + 2 flushes + agreement), 1 and 2 ranks:
+# N_E unlabelled configurations as N_E/2 epochs of 2 (batch 1 x 1 per rank at np 2, batch 2 at
+# np 1) against one epoch (batch N_E); the difference / (N_E/2 - 1) is the per-epoch cost
+N_E=${N_E:-512}
+for np in 1 2; do
+    sample_deck "$TMP/ep_many$np" $((N_E / 2)) none $((2 / np)) 1
+    PRE="rm -rf $TMP/ep_many$np/out" timed ep_many$np $np sample "$TMP/ep_many$np/deck" || exit 1
+    sample_deck "$TMP/ep_one$np" $((N_E / 2)) none $((N_E / np)) 1
+    PRE="rm -rf $TMP/ep_one$np/out" timed ep_one$np $np sample "$TMP/ep_one$np/deck" || exit 1
 done
 
 # ---- correctness at 4 (and 2) ranks: outputs equal the 1-rank ones ----------------------------
@@ -132,32 +147,32 @@ for np in 2 4; do
     CORR[sample$np]=$(same "$TMP/sample_s1/out/dataset.h5" "$TMP/sample_s$np/out/dataset.h5" --ignore /provenance/deck_path /provenance/deck_text)
     CORR[hdf5$np]=$(same "$TMP/hdf5_s1/out/dataset.h5" "$TMP/hdf5_s$np/out/dataset.h5" --ignore /provenance/deck_path /provenance/deck_text)
     CORR[graphs$np]=$(same "$TMP/graphs_s1.h5" "$TMP/graphs_s$np.h5" --ignore /provenance/deck_path /provenance/deck_text)
-    CORR[train$np]=$(same "$TMP/train_s1/out/gnn_model.h5" "$TMP/train_s$np/out/gnn_model.h5" --ignore /deck)
+    CORR[train$np]=$(same "$TMP/train_s1/out/gnn_model.h5" "$TMP/train_s$np/out/gnn_model.h5" --ignore /deck \
+        | sed -E 's/.*max \|diff\| ([^;]*);.*/parameters agree to \1 (float32 sums in rank-dependent order)/')
 done
 
 # ---- communication volumes and per-item costs -------------------------------------------------
 PARAMS=$(sed -nE 's/.* ([0-9]+) parameters \((float[0-9]+)\).*/\1 \2/p' "$TMP/train_s1.out" | head -n 1)
 STEPS=$(sed -nE 's/.* ([0-9]+) steps\/epoch.*/\1/p' "$TMP/train_s1.out" | head -n 1)
-BATCH=2; BPR=2
 
-$PY - "$TMP" "$L1" "$L2" "$N_S" "$N_T" "$PARAMS" "$STEPS" "$BATCH" "$BPR" \
+$PY - "$TMP" "$L1" "$L2" "$N_E" "$N_S" "$N_H" "$N_T" "$PARAMS" "$STEPS" "$BATCH" "$BPR" \
     "${CORR[fc2]}" "${CORR[fc4]}" "${CORR[sample2]}" "${CORR[sample4]}" "${CORR[hdf52]}" "${CORR[hdf54]}" \
     "${CORR[graphs2]}" "${CORR[graphs4]}" "${CORR[train2]}" "${CORR[train4]}" "$OUT" "$JS" <<'EOF'
 import json, os, sys, h5py, numpy as np
-(tmp, l1, l2, n_s, n_t, params, steps, batch, bpr, *rest) = sys.argv[1:]
+(tmp, l1, l2, n_e, n_s, n_h, n_t, params, steps, batch, bpr, *rest) = sys.argv[1:]
 corr = dict(zip(["fc2", "fc4", "sample2", "sample4", "hdf52", "hdf54", "graphs2", "graphs4",
                  "train2", "train4"], rest[:10]))
 out_txt, out_json = rest[10], rest[11]
 L = {1: float(l1), 2: float(l2), 4: float(l2)}
-n_s, n_t, batch, bpr = int(n_s), int(n_t), int(batch), int(bpr)
+n_s, n_h, n_t, batch, bpr = int(n_s), int(n_h), int(n_t), int(batch), int(bpr)
 def t(name, np_):
     return max(float(open(f"{tmp}/{name}.t").read()) - L[min(np_, 2)], 1e-3)
 lines = []
 def p(s=""):
     lines.append(s); print(s)
-res = {"n_configurations_strong": n_s, "n_train_graphs_strong": n_t, "launch_s": L, "stages": {}}
-p(f"strong scaling (fixed problem: {n_s} configurations, {n_t} training graphs) and weak scaling")
-p(f"(problem x ranks: {n_s // 2} configurations and {n_t // 2} training graphs per rank)")
+res = {"n_configurations_strong": n_s, "n_configurations_strong_unlabelled": n_h, "n_train_graphs_strong": n_t, "launch_s": L, "stages": {}}
+p(f"strong scaling (fixed problem: {n_s} labelled / {n_h} unlabelled configurations, {n_t} training")
+p(f"graphs x 3 epochs) and weak scaling (half of that per rank); np4 is oversubscribed on 2 cores")
 p(f"{'stage':<8} {'T1 s':>8} {'T2 s':>8} {'E_strong':>9} {'T1w s':>8} {'T2w s':>8} {'E_weak':>7}   np4 (oversubscribed) vs np1")
 for st, label in [("fc", "phonons"), ("sample", "sample+label"), ("hdf5", "sample+hdf5"),
                   ("graphs", "graphs"), ("train", "train")]:
@@ -192,9 +207,9 @@ n_edges = int(g["graphs/n_edges"][()].sum()) if "graphs/n_edges" in g else None
 n_param, prec = params.split()
 bytes_per = 4 if prec == "float32" else 8
 cost = {
-    "label_s_per_config": (t("sample_s1", 1) - t("hdf5_s1", 1)) / n_s,
-    "sample_write_s_per_config": t("hdf5_s1", 1) / n_s,
-    "graphs_s_per_config": t("graphs_s1", 1) / n_s,
+    "label_s_per_config": t("sample_s1", 1) / n_s - t("hdf5_s1", 1) / n_h,
+    "sample_write_s_per_config": t("hdf5_s1", 1) / n_h,
+    "graphs_s_per_config": t("graphs_s1", 1) / n_h,
     "train_s_per_graph_epoch": t("train_s1", 1) / (3 * n_t),
     "fc_s": t("fc_s1", 1),
     "hdf5_data_bytes_per_config": data_bytes / nc,
@@ -205,6 +220,8 @@ cost = {
     "gnn_parameters": int(n_param),
     "allreduce_bytes_per_step": int(n_param) * bytes_per,
     "train_steps_per_epoch": int(steps),
+    "farm_epoch_s_np1": (t("ep_many1", 1) - t("ep_one1", 1)) / (int(n_e) / 2 - 1),
+    "farm_epoch_s_np2": (t("ep_many2", 2) - t("ep_one2", 2)) / (int(n_e) / 2 - 1),
     "farm_messages_per_config": 2.0 / batch,
     "farm_epoch_end_messages_per_worker": 2,
     "farm_batch": batch, "farm_batches_per_rank": bpr,
@@ -213,14 +230,15 @@ res["per_item"] = cost
 p()
 p("measured per-item costs (1 rank) and communication volumes")
 p(f"  labels (PRV-CAP-1, {n_atom} atoms)        {cost['label_s_per_config'] * 1e3:9.2f} ms / configuration")
-p(f"  sampling + HDF5 write                {cost['sample_write_s_per_config'] * 1e3:9.2f} ms / configuration (incl. mode set-up share)")
+p(f"  sampling + HDF5 write                {cost['sample_write_s_per_config'] * 1e3:9.3f} ms / configuration (incl. mode set-up share)")
 p(f"  graphs (neighbour list + write)      {cost['graphs_s_per_config'] * 1e3:9.2f} ms / configuration")
 p(f"  training                             {cost['train_s_per_graph_epoch'] * 1e3:9.3f} ms / graph / epoch")
-p(f"  force constants (fc, 2x2x2)          {cost['fc_s']:9.2f} s")
+p(f"  force constants (fc, 4x4x4, 3 disp.) {cost['fc_s']:9.2f} s")
 p(f"  HDF5 dataset bytes / configuration   {cost['hdf5_data_bytes_per_config']:9.0f} (data), {cost['hdf5_file_bytes_per_config']:.0f} (file size / n)")
 p(f"  HDF5 graph bytes / configuration     {cost['graph_bytes_per_config']:9.0f}")
 p(f"  allreduce bytes / training step      {cost['allreduce_bytes_per_step']:9d} ({n_param} {prec} parameters, {steps} steps/epoch)")
 p(f"  task-farm messages / configuration   {cost['farm_messages_per_config']:9.2f} (request + reply per batch of {batch}; + 2 per worker per epoch)")
+p(f"  task-farm epoch overhead             {cost['farm_epoch_s_np1'] * 1e3:9.2f} ms at np1, {cost['farm_epoch_s_np2'] * 1e3:.2f} ms at np2 (writes + flushes + agreement)")
 open(out_txt, "w").write("\n".join(lines) + "\n")
 json.dump(res, open(out_json, "w"), indent=1)
 EOF
