@@ -74,6 +74,8 @@ force_constants = $SHARED/physics/phonopy/Ag3SBr_2x2x2_force_constants.hdf5
 temperatures = 300 600
 configurations = $2
 labeler = $3
+min_distance = 1.6
+max_displacement = 1.2
 batch = ${4:-$BATCH}
 batches_per_rank = ${5:-$BPR}
 EOF
