@@ -16,14 +16,15 @@
 # efficiencies (ratios), never bare times as verdicts. Times are wall times of the whole
 # command minus the launch time of `phonograph --version` at the same rank count.
 # Output: a table on stdout, bench/results/scaling.txt (same) and bench/results/scaling.json.
-# Env: BUILD, PHONOGRAPH, PG_SHARED, REPEAT (default 2: best of REPEAT runs per point).
+# Env: BUILD, PHONOGRAPH, PG_SHARED, REPEAT (default 3: best of REPEAT rounds per point),
+# N_S, N_H, N_T, N_E (problem sizes below).
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 PG=${PHONOGRAPH:-$ROOT/${BUILD:-build}/phonograph}
 SHARED=${PG_SHARED:-$(cd .. && pwd)/shared}
 PY=/usr/bin/python3
-REPEAT=${REPEAT:-2}
+REPEAT=${REPEAT:-3}
 N_S=${N_S:-1024}   # configurations, strong scaling of sample (PRV-CAP-1 labels)
 N_H=${N_H:-4096}   # configurations, strong scaling of sample without labels (hdf5) and graphs
 N_T=${N_T:-192}    # training graphs, strong scaling (3 epochs)
@@ -37,18 +38,17 @@ JS=bench/results/scaling.json
 "$PG" sample --help > /dev/null 2>&1 || { echo "scaling: $PG has no 'sample' subcommand" >&2; exit 1; }
 
 now() { date +%s.%N; }
-# timed NAME NP CMD...: best wall time of REPEAT runs (s) -> $TMP/NAME.t; output of the last run
+# timed NAME NP CMD...: one run; $TMP/NAME.t keeps the best wall time (s) over the repetitions,
+# which alternate between rank counts (load from other processes hits 1 and 2 ranks alike)
 timed() {
     local name=$1 np=$2; shift 2
-    local best="" t0 t1 k
-    for k in $(seq "$REPEAT"); do
-        [ -n "${PRE:-}" ] && eval "$PRE"
-        t0=$(now)
-        $MPIRUN -np "$np" "$PG" "$@" > "$TMP/$name.out" 2>&1 || { echo "FAILED: $name ($*)" >&2; sed 's/^/  | /' "$TMP/$name.out" | tail -20 >&2; return 1; }
-        t1=$(now)
-        best=$($PY -c "import sys; a=float(sys.argv[1]); b=sys.argv[2]; print(a if b=='' else min(a, float(b)))" "$(echo "$t1 - $t0" | bc)" "$best")
-    done
-    echo "$best" > "$TMP/$name.t"
+    local t0 t1 prev=""
+    [ -n "${PRE:-}" ] && eval "$PRE"
+    t0=$(now)
+    $MPIRUN -np "$np" "$PG" "$@" > "$TMP/$name.out" 2>&1 || { echo "FAILED: $name ($*)" >&2; sed 's/^/  | /' "$TMP/$name.out" | tail -20 >&2; return 1; }
+    t1=$(now)
+    [ -f "$TMP/$name.t" ] && prev=$(cat "$TMP/$name.t")
+    $PY -c "import sys; a=float(sys.argv[1]); b=sys.argv[2]; print(a if b=='' else min(a, float(b)))" "$(echo "$t1 - $t0" | bc)" "$prev" > "$TMP/$name.t"
 }
 launch() { # launch overhead at np
     local best="" t0 t1
@@ -103,7 +103,9 @@ echo "launch overhead (mpirun + MPI_Init + finalize): np1 ${L1}s, np2 ${L2}s (su
 $PY test/data/gnn/make_dataset.py crystal "$TMP/train_s.h5" "$N_T" --seed 1 > /dev/null
 for np in 1 2; do $PY test/data/gnn/make_dataset.py crystal "$TMP/train_w$np.h5" $((N_T / 2 * np)) --seed 1 > /dev/null; done
 
-# ---- runs -----------------------------------------------------------------------------------
+# ---- runs (REPEAT rounds; in each round 1, 2 and 4 ranks one after the other) ------------------
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+for rep in $(seq "$REPEAT"); do
 for np in 1 2 4; do
     d=$TMP/fc$np; mkdir -p "$d"
     timed fc_s$np $np fc --dim 4 4 4 --out "$d/FORCE_CONSTANTS" inputs/Ag3SBr/POSCAR || exit 1
@@ -129,17 +131,21 @@ for np in 1 2 4; do
         PRE="rm -rf $TMP/train_w$np/out" timed train_w$np $np train "$TMP/train_w$np/deck" || exit 1
     fi
 done
+done
 
 # ---- cost of one task-farm epoch (collective writes + 2 flushes + agreement), 1 and 2 ranks:
 # N_E unlabelled configurations as N_E/2 epochs of 2 (batch 1 x 1 per rank at np 2, batch 2 at
 # np 1) against one epoch (batch N_E); the difference / (N_E/2 - 1) is the per-epoch cost
 N_E=${N_E:-512}
+for rep in $(seq "$REPEAT"); do
 for np in 1 2; do
     sample_deck "$TMP/ep_many$np" $((N_E / 2)) none $((2 / np)) 1
     PRE="rm -rf $TMP/ep_many$np/out" timed ep_many$np $np sample "$TMP/ep_many$np/deck" || exit 1
     sample_deck "$TMP/ep_one$np" $((N_E / 2)) none $((N_E / np)) 1
     PRE="rm -rf $TMP/ep_one$np/out" timed ep_one$np $np sample "$TMP/ep_one$np/deck" || exit 1
 done
+done
+LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- correctness at 4 (and 2) ranks: outputs equal the 1-rank ones ----------------------------
 same() { $PY test/slurm/compare_h5.py "$@" > "$TMP/cmp.out" 2>&1 && echo identical || echo "DIFFERENT: $(head -n 3 "$TMP/cmp.out" | tr '\n' ';')"; }
@@ -159,12 +165,13 @@ STEPS=$(sed -nE 's/.* ([0-9]+) steps\/epoch.*/\1/p' "$TMP/train_s1.out" | head -
 
 $PY - "$TMP" "$L1" "$L2" "$N_E" "$N_S" "$N_H" "$N_T" "$PARAMS" "$STEPS" "$BATCH" "$BPR" \
     "${CORR[fc2]}" "${CORR[fc4]}" "${CORR[sample2]}" "${CORR[sample4]}" "${CORR[hdf52]}" "${CORR[hdf54]}" \
-    "${CORR[graphs2]}" "${CORR[graphs4]}" "${CORR[train2]}" "${CORR[train4]}" "$OUT" "$JS" <<'EOF'
+    "${CORR[graphs2]}" "${CORR[graphs4]}" "${CORR[train2]}" "${CORR[train4]}" "$OUT" "$JS" \
+    "$LOAD0" "$LOAD1" "$REPEAT" <<'EOF'
 import json, os, sys, h5py, numpy as np
 (tmp, l1, l2, n_e, n_s, n_h, n_t, params, steps, batch, bpr, *rest) = sys.argv[1:]
 corr = dict(zip(["fc2", "fc4", "sample2", "sample4", "hdf52", "hdf54", "graphs2", "graphs4",
                  "train2", "train4"], rest[:10]))
-out_txt, out_json = rest[10], rest[11]
+out_txt, out_json, load0, load1, repeat = rest[10], rest[11], rest[12], rest[13], rest[14]
 L = {1: float(l1), 2: float(l2), 4: float(l2)}
 n_s, n_h, n_t, batch, bpr = int(n_s), int(n_h), int(n_t), int(batch), int(bpr)
 def t(name, np_):
@@ -172,7 +179,9 @@ def t(name, np_):
 lines = []
 def p(s=""):
     lines.append(s); print(s)
-res = {"n_configurations_strong": n_s, "n_configurations_strong_unlabelled": n_h, "n_train_graphs_strong": n_t, "launch_s": L, "stages": {}}
+p(f"{os.uname().nodename}, {os.cpu_count()} cores, best of {repeat} alternating rounds; load average "
+  f"before {load0}, after {load1}")
+res = {"load_before": load0, "load_after": load1, "repeat": int(repeat), "n_configurations_strong": n_s, "n_configurations_strong_unlabelled": n_h, "n_train_graphs_strong": n_t, "launch_s": L, "stages": {}}
 p(f"strong scaling (fixed problem: {n_s} labelled / {n_h} unlabelled configurations, {n_t} training")
 p(f"graphs x 3 epochs) and weak scaling (half of that per rank); np4 is oversubscribed on 2 cores")
 p(f"{'stage':<8} {'T1 s':>8} {'T2 s':>8} {'E_strong':>9} {'T1w s':>8} {'T2w s':>8} {'E_weak':>7}   np4 (oversubscribed) vs np1")
