@@ -19,7 +19,7 @@ if ! "$PY" -c 'import ase' 2>/dev/null; then echo "graphs.sh: skipped (no ASE fo
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/pgbench.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 mkdir -p bench/results
-OUT=bench/results/graphs-$(date -u +%Y%m%dT%H%M%SZ).txt
+OUT=bench/results/graphs.txt
 
 {
 echo "# neighbour lists, phonograph vs ASE $("$PY" -c 'import ase; print(ase.__version__)'), $(date -u), $(nproc) cores, host load: $(cut -d' ' -f1-3 /proc/loadavg)"
