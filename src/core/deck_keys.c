@@ -5,6 +5,7 @@
 extern const pg_deck_key_t pg_deck_keys_run[];       /* src/driver/run_keys.c */
 extern const pg_deck_key_t pg_deck_keys_structure[]; /* src/driver/run_keys.c */
 extern const pg_deck_key_t pg_deck_keys_graph[];     /* src/graph/graph_keys.c */
+extern const pg_deck_key_t pg_deck_keys_phonons[];   /* src/driver/stage_phonons.c */
 extern const pg_deck_key_t pg_deck_keys_labeler[];   /* src/label/labeler.c */
 extern const pg_deck_key_t pg_deck_keys_tightbinding[]; /* src/label/tightbinding.c */
 extern const pg_deck_key_t pg_deck_keys_train[];     /* src/gnn/train_keys.c */
@@ -14,6 +15,7 @@ const pg_deck_key_t *const pg_deck_key_tables[] = {
     pg_deck_keys_run,
     pg_deck_keys_structure,
     pg_deck_keys_graph,
+    pg_deck_keys_phonons,
     pg_deck_keys_labeler,
     pg_deck_keys_tightbinding,
     pg_deck_keys_train,

@@ -12,6 +12,8 @@ pg_status_t pg_cmd_train(MPI_Comm comm, int argc, char **argv);   /* src/driver/
 pg_status_t pg_cmd_predict(MPI_Comm comm, int argc, char **argv); /* src/driver/cmd_train.c */
 pg_status_t pg_cmd_sample(MPI_Comm comm, int argc, char **argv);
 
+pg_status_t pg_cmd_phonons(MPI_Comm comm, int argc, char **argv);
+
 const pg_cli_command_t pg_cli_commands[] = {
     {"run", pg_cmd_run, "run the pipeline on an input deck (phonograph run DECK)"},
     {"info", pg_cmd_info, "symmetry report of a POSCAR (phonograph info POSCAR)"},
@@ -22,5 +24,6 @@ const pg_cli_command_t pg_cli_commands[] = {
     {"train", pg_cmd_train, "train the GNN on a dataset (data parallel; resumes checkpoints)"},
     {"predict", pg_cmd_predict, "predict labels with a trained GNN: MODEL DATASET.h5... [-o CSV]"},
     {"sample", pg_cmd_sample, "sample + label configurations into the dataset file: sample DECK"},
+    {"phonons", pg_cmd_phonons, "phonons stage alone: force constants -> phonons.h5 (modes, DOS, thermal, bands)"},
     {NULL, NULL, NULL},
 };

@@ -24,6 +24,7 @@
 /* stage functions (one file each) */
 pg_status_t pg_stage_structure(pg_run_t *run);
 pg_status_t pg_stage_structure_resume(pg_run_t *run);
+pg_status_t pg_stage_phonons(pg_run_t *run); /* src/driver/stage_phonons_run.c */
 
 /* The pipeline, in order. Planned stages (not built yet) will be added here, each as one
  * function + one row: phonons (force constants, modes), sample (phonon and random
@@ -31,6 +32,8 @@ pg_status_t pg_stage_structure_resume(pg_run_t *run);
 const pg_stage_t pg_run_stages[] = {
     {"structure", pg_stage_structure, pg_stage_structure_resume,
      "read the unit cell, report its symmetry, build the supercell and the primitive cell"},
+    {"phonons", pg_stage_phonons, NULL,
+     "force constants -> modes, DOS, thermal properties and displacements, bands (phonons.h5)"},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -93,8 +93,9 @@ static pg_status_t solve_scalapack(MPI_Comm comm, const pg_dynmat_t *dm, const p
     PG_TRY_CALLOC(blk, n_msd + 1, "msd block");
     for (int64_t iq = 0; iq < qs->n_q; iq++) {
         pg_dynmat_build(dm, qs->q[iq], d);
+        /* every rank must ask for vectors alike (collective assembly inside) */
         st = pg_dynmat_solve_matrix_scalapack(comm, o->scalapack_nb, n, d, f1,
-                                              (e_all || n_msd) ? e1 : NULL);
+                                              (o->want_evec || n_msd) ? e1 : NULL);
         if (st != PG_OK) { /* already agreed inside pzheevd: every rank leaves together */
             pg_err_frame(__FILE__, __LINE__, __func__);
             goto cleanup;
