@@ -94,6 +94,10 @@ check "bad deck key: error with file:line" grep -q "d.deck:20:1: error: unknown 
 # graph recipe stored in the model; the POSCAR of configuration 7 must give the prediction of
 # row 7 of the dataset (same graph builder, positions round-tripped through POSCAR text)
 $PY test/data/gnn/make_dataset.py configs "$T/cfg.h5" 60 --seed 6 >/dev/null
+# configuration 12 is incomplete (labels NaN, no graph): skipped by train, nan in predict
+$PY -c "
+import h5py, numpy as np
+f = h5py.File('$T/cfg.h5', 'r+'); f['/completed'][12] = 0; f['/labels/band_gap'][12] = np.nan"
 "$BIN" graphs --cutoff 5.0 "$T/cfg.h5" > "$T/g.log" 2>&1
 check "phonograph graphs builds /graphs" test $? -eq 0
 deck "$T/e" "$T/cfg.h5" "" | sed 's/^epochs = 8/epochs = 3/' > "$T/e.deck"
@@ -116,6 +120,11 @@ q = [float(r[1 + 7][k]) for k in ('energy_per_atom', 'band_gap')]
 assert r[1 + 7]['configuration'] == '7'
 sys.exit(0 if all(abs(x - y) <= 1e-7 * max(1, abs(y)) for x, y in zip(p, q)) else 1)"
 "$BIN" predict "$T/a/gnn_model.h5" "$T/POSCAR_7" > "$T/pf.log" 2>&1
+check "incomplete configuration predicted as nan" grep -q "cfg.h5,12,nan,nan" "$T/pe.csv"
+check "incomplete configuration skipped by the split" $PY -c "
+import h5py, numpy as np, sys
+f = h5py.File('$T/e/gnn_checkpoint.h5'); s = np.concatenate([f['/split/' + k][...] for k in ('train', 'val', 'test') if '/split/' + k in f])
+sys.exit(0 if len(s) == 59 and 12 not in s else 1)"
 check "POSCAR with a model without graph recipe: clear error" grep -q "no graph recipe" "$T/pf.log"
 
 echo "$pass passed, $fail failed"
