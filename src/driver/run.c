@@ -25,6 +25,7 @@
 pg_status_t pg_stage_structure(pg_run_t *run);
 pg_status_t pg_stage_structure_resume(pg_run_t *run);
 pg_status_t pg_stage_phonons(pg_run_t *run); /* src/driver/stage_phonons_run.c */
+pg_status_t pg_stage_sample(pg_run_t *run); /* stage_sample.c */
 
 /* The pipeline, in order. Planned stages (not built yet) will be added here, each as one
  * function + one row: phonons (force constants, modes), sample (phonon and random
@@ -34,6 +35,8 @@ const pg_stage_t pg_run_stages[] = {
      "read the unit cell, report its symmetry, build the supercell and the primitive cell"},
     {"phonons", pg_stage_phonons, NULL,
      "force constants -> modes, DOS, thermal properties and displacements, bands (phonons.h5)"},
+    {"sample", pg_stage_sample, NULL,
+     "sample and label configurations into <output_dir>/dataset.h5 (task farm, resumable)"},
     {NULL, NULL, NULL, NULL},
 };
 

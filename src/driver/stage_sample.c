@@ -15,10 +15,12 @@
 #include "phonograph/pg_element.h"
 #include "phonograph/pg_farm.h"
 #include "phonograph/pg_forceconst.h"
+#include "phonograph/pg_labeler.h"
 #include "phonograph/pg_log.h"
 #include "phonograph/pg_par.h"
 #include "phonograph/pg_poscar.h"
 #include "phonograph/pg_potential.h"
+#include "phonograph/pg_run.h"
 #include "phonograph/pg_sample.h"
 #include "phonograph/pg_stop.h"
 #include "phonograph/pg_supercell.h"
@@ -65,8 +67,10 @@ const pg_deck_key_t pg_deck_keys_sample[] = {
      "((1-x) a_From + x a_To) / a_From (Vegard)"},
     {"sample", "lattice_scale", PG_DECK_REAL, "1", 0.5, 2, 0, 0, NULL, NULL,
      "isotropic scale of the reference cell (ignored when vegard is given)"},
-    {"sample", "labeler", PG_DECK_CHOICE, "potential", NOLIMIT, 0, 0, NULL, "potential|none",
-     "labels: embedded PRV-CAP-1 potential (energy, forces, stress) or none (NaN)"},
+    {"sample", "labeler", PG_DECK_CHOICE, "embedded", NOLIMIT, 0, 0, NULL,
+     "embedded|potential|none",
+     "labels: the embedded labeler ([labeler] section: PRV-CAP-1 energy/forces/stress + TB gap "
+     "and VBM), the potential alone (gap/VBM NaN), or none (all NaN)"},
     {"sample", "output", PG_DECK_STRING, "dataset.h5", NOLIMIT, 0, 0, NULL, NULL,
      "dataset file name inside [run] output_dir"},
     {"sample", "batch", PG_DECK_INT, "4", 1, 1e6, 0, 0, NULL, NULL,
@@ -95,6 +99,24 @@ static pg_status_t label_potential(void *ctx, const pg_cell_t *cell, pg_dataset_
             if (a == c) tr += r.stress[a][c] * PG_EV_ANG3_TO_GPA;
         }
     b->hydrostatic[j] = tr / 3.0;
+    return PG_OK;
+}
+
+static pg_status_t label_embedded(void *ctx, const pg_cell_t *cell, pg_dataset_batch_t *b,
+                                  int64_t j)
+{
+    pg_labeler_t *lab = ctx;
+    pg_labels_t r;
+    double(*f)[3] = (double(*)[3])(b->forces + 3 * b->n_atom * j);
+    PG_CHECK(pg_labeler_label(lab, cell, MPI_COMM_SELF, &r, f));
+    b->energy[j] = (r.labels & PG_LABEL_ENERGY) ? r.energy_ev : NAN;
+    b->energy_per_atom[j] = (r.labels & PG_LABEL_ENERGY) ? r.energy_per_atom_ev : NAN;
+    b->gap[j] = (r.labels & PG_LABEL_GAP) ? r.gap_ev : NAN;
+    b->vbm[j] = (r.labels & PG_LABEL_GAP) ? r.vbm_ev : NAN;
+    const int has_stress = (r.labels & PG_LABEL_STRESS) != 0;
+    b->hydrostatic[j] = has_stress ? r.sigma_h_gpa : NAN;
+    for (int a = 0; a < 3; a++)
+        for (int c = 0; c < 3; c++) b->stress[9 * j + 3 * a + c] = has_stress ? r.stress_gpa[a][c] : NAN;
     return PG_OK;
 }
 
@@ -238,6 +260,7 @@ static pg_status_t sample_run(MPI_Comm comm, const pg_deck_t *d, pg_log_t *log,
     pg_sampler_t *s = NULL;
     pg_dataset_t *ds = NULL;
     pg_potential_t *pot = NULL;
+    pg_labeler_t *lab = NULL;
     pg_sample_opts_t o;
     const char *fc_path = "", *labeler = "none";
     int64_t seed = 0, batch = 4, bpr = 4;
@@ -308,6 +331,18 @@ static pg_status_t sample_run(MPI_Comm comm, const pg_deck_t *d, pg_log_t *log,
         PG_TRY(agreed);
         fo.label = label_potential;
         fo.label_ctx = pot;
+    } else if (strcmp(labeler, "embedded") == 0) {
+        pg_labeler_opts_t lo;
+        st = pg_labeler_opts_from_deck(d, &lo);
+        if (st == PG_OK) {
+            lo.tb_group_size = 1; /* one configuration per rank: the farm is the parallelism */
+            st = pg_labeler_create(&lo, &lab);
+        }
+        pg_status_t agreed = st;
+        PG_TRY(pg_par_agree(comm, &agreed));
+        PG_TRY(agreed);
+        fo.label = label_embedded;
+        fo.label_ctx = lab;
     }
     const char *kill_env = getenv("PG_FARM_KILL_AFTER_EPOCH"); /* restart tests only */
     if (kill_env) fo.kill_after_epochs = atoll(kill_env);
@@ -323,9 +358,49 @@ cleanup:
         if (st == PG_OK) st = c;
     }
     pg_potential_destroy(&pot);
+    pg_labeler_destroy(&lab);
     pg_sampler_destroy(&s);
     pg_modes_free(&modes);
     pg_fc_free(&fc);
+    return st;
+}
+
+/* The sample stage of `phonograph run` (row "sample" in run.c): same work as the subcommand,
+ * with the run's communicator, log, output directory and deck fingerprint. */
+pg_status_t pg_stage_sample(pg_run_t *run)
+{
+    pg_status_t st = PG_OK;
+    pg_cell_t unit = {0};
+    pg_supercell_t sc = {0};
+    char *out_path = NULL;
+    const char *name = NULL;
+    int restart = 1, configured = 0;
+    for (const pg_deck_key_t *k = pg_deck_keys_sample; k->section; k++)
+        configured |= pg_deck_is_set(run->deck, "sample", k->name);
+    if (!configured) { /* no [sample] section: nothing to sample (e.g. a structure-only run) */
+        if (run->log) pg_log_info(run->log, "sample: no [sample] section in the deck, skipped");
+        pg_run_result(run, "skipped", "true");
+        return PG_OK;
+    }
+    PG_TRY(pg_deck_get_string(run->deck, "sample", "output", &name));
+    PG_TRY(pg_deck_get_bool(run->deck, "run", "restart", &restart));
+    out_path = malloc(strlen(run->output_dir) + strlen(name) + 2);
+    PG_TRY_REQUIRE(out_path, PG_ERR_NOMEM, "out of memory");
+    sprintf(out_path, "%s/%s", run->output_dir, name);
+    /* the supercell again (cheap, deterministic): its unit-cell maps expand compact FCs */
+    PG_TRY(build_supercell(run->comm, run->deck, &unit, &sc));
+    pg_farm_stats_t fs;
+    PG_TRY(sample_run(run->comm, run->deck, run->log, &sc, out_path, run->fingerprint, restart,
+                      &fs));
+    pg_run_result(run, "dataset", "\"%s\"", out_path);
+    pg_run_result(run, "configurations", "%lld", (long long)fs.n_total);
+    pg_run_result(run, "configurations_per_second", "%.3f",
+                  fs.seconds > 0 ? (double)fs.n_done_now / fs.seconds : 0.0);
+    pg_run_result(run, "guard_redraws", "%lld", (long long)fs.n_redrawn);
+cleanup:
+    pg_supercell_free(&sc);
+    pg_cell_free(&unit);
+    free(out_path);
     return st;
 }
 

@@ -74,6 +74,25 @@ for np in 2 1; do
     then ok "np$np killed+resumed equals uninterrupted"; else bad "np$np killed+resumed equals uninterrupted" "$TMP/cmpk$np.out"; fi
 done
 
+# physics of sampler + embedded labeler vs LABELER.md section 7 (200 configurations, 300 K)
+mkdir -p "$TMP/phys"
+cat > "$TMP/phys/sample.deck" <<DECK
+[run]
+output_dir = out
+seed = 5
+[structure]
+unitcell = $ROOT/inputs/Ag3SBr/POSCAR
+supercell = 2 2 2
+[sample]
+force_constants = $SHARED/physics/phonopy/Ag3SBr_2x2x2_force_constants.hdf5
+temperatures = 300
+configurations = 200
+DECK
+run phys 2 phys
+if [ "$(rc phys)" = 0 ] && $PY test/data/dataset/check_physics.py "$TMP/phys/out/dataset.h5" "$SHARED/physics/reference.h5" > "$TMP/physchk.out" 2>&1
+then ok "physics vs LABELER.md section 7"; cat "$TMP/physchk.out" | sed 's/^/     /'
+else bad "physics vs LABELER.md section 7" "$TMP/physchk.out"; cat "$TMP/phys.out" | tail -3; fi
+
 # another seed into the same output directory is refused
 deck np1 12
 run refuse 2 np1
