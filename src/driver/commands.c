@@ -11,6 +11,7 @@ pg_status_t pg_cmd_info(MPI_Comm comm, int argc, char **argv);
 pg_status_t pg_cmd_train(MPI_Comm comm, int argc, char **argv);   /* src/driver/cmd_train.c */
 pg_status_t pg_cmd_predict(MPI_Comm comm, int argc, char **argv); /* src/driver/cmd_train.c */
 pg_status_t pg_cmd_sample(MPI_Comm comm, int argc, char **argv);
+pg_status_t pg_cmd_export(MPI_Comm comm, int argc, char **argv);
 
 pg_status_t pg_cmd_phonons(MPI_Comm comm, int argc, char **argv);
 
@@ -25,5 +26,6 @@ const pg_cli_command_t pg_cli_commands[] = {
     {"predict", pg_cmd_predict, "predict labels with a trained GNN: MODEL DATASET.h5... [-o CSV]"},
     {"sample", pg_cmd_sample, "sample + label configurations into the dataset file: sample DECK"},
     {"phonons", pg_cmd_phonons, "phonons stage alone: force constants -> phonons.h5 (modes, DOS, thermal, bands)"},
+    {"export", pg_cmd_export, "configurations of the dataset as POSCARs for external DFT: export DECK"},
     {NULL, NULL, NULL},
 };

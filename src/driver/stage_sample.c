@@ -378,8 +378,8 @@ pg_status_t pg_stage_sample(pg_run_t *run)
     for (const pg_deck_key_t *k = pg_deck_keys_sample; k->section; k++)
         configured |= pg_deck_is_set(run->deck, "sample", k->name);
     if (!configured) { /* no [sample] section: nothing to sample (e.g. a structure-only run) */
-        if (run->log) pg_log_info(run->log, "sample: no [sample] section in the deck, skipped");
-        pg_run_result(run, "skipped", "true");
+        if (run->log) pg_log_info(run->log, "sample: no [sample] section in the deck, nothing to do");
+        pg_run_result(run, "configured", "false");
         return PG_OK;
     }
     PG_TRY(pg_deck_get_string(run->deck, "sample", "output", &name));

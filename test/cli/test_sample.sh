@@ -59,6 +59,23 @@ done
 if $PY test/data/dataset/check_values.py "$TMP/np1/out/dataset.h5" 14 40 > "$TMP/check.out" 2>&1
 then ok "h5py value checks"; else bad "h5py value checks" "$TMP/check.out"; fi
 
+# export: one POSCAR per configuration; ASE reads them back equal to the dataset rows
+env timeout 60 $MPIRUN -np 2 "$PG_BIN" export "$TMP/np1/sample.deck" > "$TMP/export.out" 2>&1; erc=$?
+if [ $erc = 0 ] && grep -q "exported 14 configurations" "$TMP/export.out" && grep -q "dft_array.slurm" "$TMP/export.out" &&
+   $PY - "$TMP/np1/out" > "$TMP/export_chk.out" 2>&1 <<'PY'
+import sys, h5py, numpy as np
+from ase.io import read
+d = sys.argv[1]
+f = h5py.File(d + "/dataset.h5", "r")
+for c in range(14):
+    a = read(f"{d}/export/config_{c:06d}/POSCAR", format="vasp")
+    assert np.allclose(a.cell[:], f["configs/cell"][c], atol=1e-12)
+    assert np.allclose(a.get_positions(), f["configs/positions"][c], atol=1e-9)
+    assert list(a.numbers) == list(f["configs/species"][c])
+print("ok")
+PY
+then ok "export: 14 POSCARs equal to the dataset rows (ASE)"; else bad "export" "$TMP/export.out"; cat "$TMP/export_chk.out" 2>/dev/null | tail -3; fi
+
 # SIGKILL after the data of epoch 2 is written but before its completion flags, at np 2 and 1
 for np in 2 1; do
     deck kill$np 11

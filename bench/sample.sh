@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# bench/sample.sh - sampling and dataset writing, side by side with the peers:
+#  1. 1,000 configurations of a 432-atom supercell (NaCl 3x3x6 conventional, model FCs from
+#     bench/sample_fc.py) at 300 K: phonograph sample (1 rank, labeler none; total wall time of
+#     the command incl. start-up, FC read, 1296x1296 diagonalisation and HDF5 writing, and the
+#     farm time alone) vs phonopy 2.17 generate_displacements (/usr/bin/python3; set-up +
+#     snapshots). Ratio = phonopy / phonograph.
+#  2. Parallel HDF5 write bandwidth (bench/h5_rows_bench.c: 2 ranks, collective row writes through
+#     pg_h5, 1 GiB, until H5Fclose and until fsync) vs dd (1 GiB, bs=1M, with conv=fdatasync and
+#     without) into the same directory.
+#  3. Whole-stage throughput (sample + embedded labeler PRV-CAP-1 + TB) on Ag3SBr 2x2x2,
+#     400 configurations at 300 K, at 1 and 2 ranks (configurations/s of the task farm).
+# Numbers go to stdout; docs/performance.md "## Sampling and dataset" records a run.
+set -u
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BUILD=${BUILD:-build}
+PG_BIN=$ROOT/$BUILD/phonograph
+PY=/usr/bin/python3
+SHARED=${PG_SHARED:-$(cd .. && pwd)/shared}
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1
+MPIRUN=${MPIRUN:-mpirun --oversubscribe}
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/pgbench_sample.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+now() { date +%s.%N; }
+
+echo "== 1. sampling 1000 configurations of 432 atoms at 300 K =="
+$PY bench/sample_fc.py "$TMP/fc" > /dev/null
+cat > "$TMP/s432.deck" <<DECK
+[run]
+output_dir = $TMP/out432
+seed = 1
+[structure]
+unitcell = $TMP/fc/POSCAR
+supercell = 3 3 6
+[sample]
+force_constants = $TMP/fc/force_constants.hdf5
+temperatures = 300
+configurations = 1000
+labeler = none
+batch = 25
+DECK
+best_pg=1e9; best_farm=1e9; best_py=1e9
+for rep in 1 2 3; do
+    rm -rf "$TMP/out432"
+    t0=$(now); $MPIRUN -np 1 "$PG_BIN" sample "$TMP/s432.deck" > "$TMP/pg.out" 2>&1 || { cat "$TMP/pg.out"; exit 1; }; t1=$(now)
+    t=$(echo "$t1 - $t0" | bc -l); farm=$(sed -n 's/.*configurations: .* done in \([0-9.]*\) s.*/\1/p' "$TMP/pg.out" | tail -1)
+    py=$($PY bench/sample_phonopy.py "$TMP/fc" 1000 300 2>/dev/null | sed -n 's/phonopy_seconds //p')
+    printf 'rep %d: phonograph %.3f s (farm %.3f s), phonopy %.3f s\n' $rep "$t" "$farm" "$py"
+    best_pg=$(echo "if ($t < $best_pg) $t else $best_pg" | bc -l)
+    best_farm=$(echo "if ($farm < $best_farm) $farm else $best_farm" | bc -l)
+    best_py=$(echo "if ($py < $best_py) $py else $best_py" | bc -l)
+done
+printf 'best of 3: phonograph %.3f s (command, incl. mpirun start-up), farm %.3f s; phonopy %.3f s\n' "$best_pg" "$best_farm" "$best_py"
+printf 'ratio phonopy/phonograph: %.1fx (whole command), %.1fx (sampling+writing only)\n' \
+    "$(echo "$best_py / $best_pg" | bc -l)" "$(echo "$best_py / $best_farm" | bc -l)"
+
+echo "== 2. parallel HDF5 write vs dd (same directory, 1 GiB) =="
+if [ -x "$BUILD/bench/h5_rows_bench" ]; then
+    $MPIRUN -np 2 "$BUILD/bench/h5_rows_bench" "$TMP/rows.h5" 1024 | tail -3
+    rm -f "$TMP/rows.h5"
+fi
+dd if=/dev/zero of="$TMP/dd.bin" bs=1M count=1024 2>&1 | tail -1 | sed 's/^/dd (page cache): /'
+rm -f "$TMP/dd.bin"
+dd if=/dev/zero of="$TMP/dd.bin" bs=1M count=1024 conv=fdatasync 2>&1 | tail -1 | sed 's/^/dd conv=fdatasync: /'
+rm -f "$TMP/dd.bin"
+
+echo "== 3. whole stage (sample + embedded labeler), Ag3SBr 2x2x2, 400 configurations =="
+for np in 1 2; do
+    cat > "$TMP/st$np.deck" <<DECK
+[run]
+output_dir = $TMP/st$np
+seed = 1
+[structure]
+unitcell = $ROOT/inputs/Ag3SBr/POSCAR
+supercell = 2 2 2
+[sample]
+force_constants = $SHARED/physics/phonopy/Ag3SBr_2x2x2_force_constants.hdf5
+temperatures = 300
+configurations = 400
+DECK
+    $MPIRUN -np $np "$PG_BIN" sample "$TMP/st$np.deck" > "$TMP/st$np.out" 2>&1 || { cat "$TMP/st$np.out"; exit 1; }
+    sed -n 's/.*configurations: \([0-9]*\) done in \([0-9.]*\) s.*/\1 \2/p' "$TMP/st$np.out" | tail -1 |
+        awk -v np=$np '{printf "np %d: %d configurations in %.3f s = %.1f configurations/s\n", np, $1, $2, $1/$2}'
+done
