@@ -12,12 +12,15 @@
 
 #include "phonograph/pg_cli.h"
 #include "phonograph/pg_deck.h"
+#include "phonograph/pg_extxyz.h"
 #include "phonograph/pg_labeler.h"
 #include "phonograph/pg_par.h"
 #include "phonograph/pg_poscar.h"
 
 static const char *const label_help =
-    "usage: phonograph label [--deck DECK] [--labels LIST] [--out FILE] POSCAR...\n\n"
+    "usage: phonograph label [--deck DECK] [--labels LIST] [--out FILE] FILE...\n\n"
+    "FILE is a POSCAR, or an extended XYZ file (name ending .xyz or .extxyz; every frame is a\n"
+    "structure, named FILE#k with k counted from 0 as in ASE).\n"
     "Label each structure with the embedded labeler (PRV-CAP-1 potential; TB-CAP-1 band\n"
     "edges when built in) and print one row per structure: atoms, energy per atom (eV/atom),\n"
     "hydrostatic stress sigma_h (GPa, tensile positive, P = -sigma_h), max |F| (eV/Å), gap,\n"
@@ -85,7 +88,11 @@ pg_status_t pg_cmd_label(MPI_Comm comm, int argc, char **argv)
     pg_status_t st = PG_OK;
     pg_deck_t *deck = NULL;
     pg_labeler_t *lab = NULL;
-    pg_cell_t cell = {0};
+    pg_cell_t *cells = NULL;   /* [n_struct] */
+    char **names = NULL;       /* [n_struct] owned strings */
+    int n_struct = 0;
+    pg_extxyz_frame_t *frames = NULL;
+    int64_t n_frames = 0;
     MPI_Comm group = MPI_COMM_NULL;
     double *rows = NULL;
     unsigned *have = NULL;
@@ -119,21 +126,47 @@ pg_status_t pg_cmd_label(MPI_Comm comm, int argc, char **argv)
     const int n_groups = size / g, my_group = rank / g;
     PG_TRY(pg_par_comm_split(comm, my_group, rank, &group));
     PG_TRY(pg_labeler_create(&opts, &lab));
-    PG_TRY_CALLOC(rows, (size_t)n_file * N_COL, "label table");
-    PG_TRY_CALLOC(have, n_file, "label flags");
+    /* every rank reads every file (collective): the list of structures */
+    for (int k = 0; k < n_file; k++) {
+        const size_t len = strlen(files[k]);
+        const int xyz = (len > 4 && !strcmp(files[k] + len - 4, ".xyz")) ||
+                        (len > 7 && !strcmp(files[k] + len - 7, ".extxyz"));
+        int64_t n_new = 1;
+        if (xyz) {
+            PG_TRY(pg_extxyz_read(comm, files[k], &frames, &n_frames));
+            n_new = n_frames;
+        }
+        pg_cell_t *nc = realloc(cells, sizeof *cells * (size_t)(n_struct + n_new));
+        char **nn = realloc(names, sizeof *names * (size_t)(n_struct + n_new));
+        if (nc) cells = nc;
+        if (nn) names = nn;
+        PG_TRY_REQUIRE(nc && nn, PG_ERR_NOMEM, "label: structure list");
+        for (int64_t f = 0; f < n_new; f++) {
+            memset(&cells[n_struct], 0, sizeof *cells);
+            names[n_struct] = malloc(len + 24);
+            PG_TRY_REQUIRE(names[n_struct], PG_ERR_NOMEM, "label: structure name");
+            if (xyz) snprintf(names[n_struct], len + 24, "%s#%lld", files[k], (long long)f);
+            else snprintf(names[n_struct], len + 24, "%s", files[k]);
+            n_struct++;
+            if (xyz) PG_TRY(pg_cell_copy(&cells[n_struct - 1], &frames[f].cell));
+            else PG_TRY(pg_poscar_read(comm, files[k], &cells[n_struct - 1]));
+        }
+        pg_extxyz_frames_free(&frames, n_frames);
+        n_frames = 0;
+    }
+    PG_TRY_CALLOC(rows, (size_t)n_struct * N_COL, "label table");
+    PG_TRY_CALLOC(have, n_struct, "label flags");
 
-    /* every rank reads every file (collective), a group labels its share */
+    /* a group labels its share */
     pg_status_t local = PG_OK;
-    for (int c = 0; c < n_file; c++) {
-        pg_cell_free(&cell);
-        PG_TRY(pg_poscar_read(comm, files[c], &cell));
+    for (int c = 0; c < n_struct; c++) {
         if (c % n_groups != my_group || local != PG_OK) continue;
         pg_labels_t l;
-        local = pg_labeler_label(lab, &cell, group, &l, NULL);
+        local = pg_labeler_label(lab, &cells[c], group, &l, NULL);
         if (local != PG_OK) {
             char msg[1024];
             snprintf(msg, sizeof msg, "%s", pg_err_message());
-            pg_err_set(local, __FILE__, __LINE__, "label: %s: %s", files[c], msg);
+            pg_err_set(local, __FILE__, __LINE__, "label: %s: %s", names[c], msg);
             continue;
         }
         if (rank % g == 0) {
@@ -156,23 +189,23 @@ pg_status_t pg_cmd_label(MPI_Comm comm, int argc, char **argv)
         pg_err_frame(__FILE__, __LINE__, __func__);
         goto cleanup;
     }
-    PG_TRY(pg_par_sum_double(comm, rows, (int64_t)n_file * N_COL));
+    PG_TRY(pg_par_sum_double(comm, rows, (int64_t)n_struct * N_COL));
     {
         int64_t *h64 = NULL;
-        PG_TRY_CALLOC(h64, n_file, "label flags");
-        for (int c = 0; c < n_file; c++) h64[c] = have[c];
-        st = pg_par_sum_int64(comm, h64, n_file);
-        for (int c = 0; c < n_file; c++) have[c] = (unsigned)h64[c];
+        PG_TRY_CALLOC(h64, n_struct, "label flags");
+        for (int c = 0; c < n_struct; c++) h64[c] = have[c];
+        st = pg_par_sum_int64(comm, h64, n_struct);
+        for (int c = 0; c < n_struct; c++) have[c] = (unsigned)h64[c];
         free(h64);
         if (st != PG_OK) goto cleanup;
     }
     if (rank == 0) {
-        print_table(stdout, n_file, files, rows, have, 0);
+        print_table(stdout, n_struct, names, rows, have, 0);
         if (out_path) {
             FILE *f = fopen(out_path, "w");
             if (!f) st = PG_ERR(PG_ERR_IO, "label: cannot write '%s'", out_path);
             else {
-                print_table(f, n_file, files, rows, have, 1);
+                print_table(f, n_struct, names, rows, have, 1);
                 if (fclose(f) != 0) st = PG_ERR(PG_ERR_IO, "label: error closing '%s'", out_path);
             }
         }
@@ -184,7 +217,13 @@ cleanup:
     free(files);
     free(rows);
     free(have);
-    pg_cell_free(&cell);
+    for (int c = 0; c < n_struct; c++) {
+        pg_cell_free(&cells[c]);
+        free(names[c]);
+    }
+    free(cells);
+    free(names);
+    pg_extxyz_frames_free(&frames, n_frames);
     pg_labeler_destroy(&lab);
     pg_deck_destroy(&deck);
     if (group != MPI_COMM_NULL) pg_par_comm_free(&group);

@@ -20,7 +20,7 @@ const pg_cli_command_t pg_cli_commands[] = {
     {"info", pg_cmd_info, "symmetry report of a POSCAR (phonograph info POSCAR)"},
     {"deck", pg_cmd_deck, "input-deck reference (--markdown for docs/deck.md); --check DECK"},
     {"fc", pg_cmd_fc, "relax a unit cell with PRV-CAP-1 and write finite-displacement force constants"},
-    {"label", pg_cmd_label, "label POSCAR files with the embedded labeler (energy, stress, gap)"},
+    {"label", pg_cmd_label, "label POSCAR or extxyz files with the embedded labeler (energy, stress, gap)"},
     {"graphs", pg_cmd_graphs, "build crystal graphs of a dataset file into its /graphs group"},
     {"train", pg_cmd_train, "train the GNN on a dataset (data parallel; resumes checkpoints)"},
     {"predict", pg_cmd_predict, "predict labels with a trained GNN: MODEL DATASET.h5... [-o CSV]"},

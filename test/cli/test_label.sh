@@ -46,6 +46,22 @@ if check Ag3SBr_2x2x2_displaced -2.71891942 -0.172320 > "$TMP/chk.out" &&
    check Ag3SBr -2.7520588493 0.0 >> "$TMP/chk.out"; then
     ok "reference E/atom and sigma_h"; else bad "reference E/atom and sigma_h" "$TMP/chk.out"; fi
 
+# extended XYZ input (ASE 3.22 writes two frames): names FILE#k, same reference values
+PY=${PYTHON:-/usr/bin/python3}
+"$PY" - "$S" "$TMP/two.xyz" <<'PYEOF'
+import sys
+from ase.io import read, write
+S, out = sys.argv[1:]
+write(out, [read(S + "/POSCAR_Ag3SBr_2x2x2_displaced"), read(S + "/POSCAR_Ag3SI_2x2x2_displaced_strained")],
+      format="extxyz")
+PYEOF
+run xyz 2 label --labels energy,stress "$TMP/two.xyz"
+if [ "$(rc xyz)" = 0 ] && awk '
+    $NF ~ /two.xyz#0$/ { a = ($2 - -2.71891942)^2 < 1e-14 && ($3 - -0.172320)^2 < 1e-10 }
+    $NF ~ /two.xyz#1$/ { b = ($2 - -2.60741246)^2 < 1e-14 && ($3 - -0.357126)^2 < 1e-10 }
+    END { exit (a && b) ? 0 : 1 }' "$TMP/xyz.out"; then
+    ok "extxyz frames labelled (FILE#k)"; else bad "extxyz frames labelled" "$TMP/xyz.out"; fi
+
 # deck: [labeler] labels used (no forces column), an unknown word is a file:line error
 cat > "$TMP/l.deck" <<DECK
 [structure]
