@@ -153,7 +153,10 @@ pg_status_t pg_pzheevd(MPI_Comm comm, int n, int nb, const double complex *a_ful
     pzheevd_("V", "U", &n, A, &ione, &ione, desc, w, Z, &ione, &ione, desc, &wq, &m1, &rq, &m1,
              &iq, &m1, &info, 1, 1);
     PG_TRY_REQUIRE(info == 0, PG_ERR_NUMERIC, "pzheevd workspace query failed (info %d)", info);
-    int lwork = (int)creal(wq) + 1, lrwork = (int)rq + 1, liwork = iq > 0 ? iq : 1;
+    /* the workspace query of pzheevd is known to under-estimate for small n/nb (reads past the
+     * buffers were seen under ASan at n = 6, nb = 2): pad generously, the sizes are tiny. */
+    int lwork = 2 * (int)creal(wq) + n * n + 64, lrwork = 2 * (int)rq + 2 * n * n + 64;
+    int liwork = 2 * (iq > 0 ? iq : 1) + 8 * n + 64;
     PG_TRY_CALLOC(work, lwork, "pzheevd work");
     PG_TRY_CALLOC(rwork, lrwork, "pzheevd rwork");
     PG_TRY_CALLOC(iwork, liwork, "pzheevd iwork");

@@ -68,7 +68,7 @@ sys.exit(0 if ok else 1)
 PY
 then ok "irreducible mesh: 770 points, thermal 1e-10, DOS 1e-8"; else bad "irreducible mesh" "$TMP/irr/log"; fi
 # ScaLAPACK path (forced) agrees with LAPACK
-MESH="4 4 4" deck scal "$NACL/force_constants.hdf5" "eigensolver = scalapack" "scalapack_block = 2"
+MESH="4 4 4" deck scal "$NACL/force_constants.hdf5" "eigensolver = scalapack" "scalapack_block = 3"
 MESH="4 4 4" deck lap "$NACL/force_constants.hdf5" "eigensolver = lapack"
 run scal 2; run lap 1
 if [ "$(cat "$TMP/scal/rc")" = 0 ] && grep -q "ScaLAPACK pzheevd" "$TMP/scal/log" && /usr/bin/python3 - "$TMP" <<'PY'
