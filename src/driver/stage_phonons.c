@@ -12,6 +12,7 @@
 #include "phonograph/pg_forceconst.h"
 #include "phonograph/pg_h5.h"
 #include "phonograph/pg_par.h"
+#include "phonograph/pg_labeler.h"
 #include "phonograph/pg_phonons.h"
 #include "phonograph/pg_phonons_stage.h"
 #include "phonograph/pg_poscar.h"
@@ -234,11 +235,24 @@ static pg_status_t load_fc(MPI_Comm comm, const pg_deck_t *deck, pg_log_t *log,
     PG_CHECK(pg_deck_get_string(deck, "phonons", "fc_format", &fmt));
     PG_CHECK(pg_deck_get_string(deck, "phonons", "fc_symmetrize", &sym));
     PG_CHECK(pg_deck_get_real(deck, "phonons", "fc_warn", &warn));
-    if (!strcmp(src, "compute"))
-        return PG_ERR(PG_ERR_INPUT,
-                      "%s: fc_source = compute needs the labeler's finite-displacement force "
-                      "constants, which this build does not provide yet; give force_constants",
-                      pg_deck_where(deck, "phonons", "fc_source"));
+    if (!strcmp(src, "compute")) {
+        /* finite displacements with PRV-CAP-1 ([labeler] fc_displacement, accuracy, cutoffs)
+         * on the supercell as given; every rank returns the same full FC (pg_fdfc.h) */
+        pg_labeler_opts_t lo;
+        pg_labeler_t *lab = NULL;
+        pg_fdfc_info_t fi;
+        PG_CHECK(pg_labeler_opts_from_deck(deck, &lo));
+        lo.labels = PG_LABEL_ENERGY; /* the potential only */
+        PG_CHECK(pg_labeler_create(&lo, &lab));
+        st = pg_labeler_force_constants(lab, comm, &sc->cell, symprec, fc, &fi);
+        pg_labeler_destroy(&lab);
+        PG_CHECK(st);
+        logi(log, "force constants: finite displacements with PRV-CAP-1 (%.3g Å, %lld displacements, "
+             "%d independent atoms, space group %d; level-1 symmetrisation change %.2e eV/Å²)",
+             lo.fc_displacement_ang, (long long)fi.n_disp, fi.n_indep, fi.spacegroup_number,
+             fi.max_sym_change);
+        return PG_OK;
+    }
     if (!pg_deck_is_set(deck, "phonons", "force_constants"))
         return PG_ERR(PG_ERR_INPUT, "%s: [phonons] force_constants is required with fc_source = file",
                       pg_deck_where(deck, "phonons", "force_constants"));

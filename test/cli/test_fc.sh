@@ -58,6 +58,21 @@ sed '3,5s/4.80654499871551/4.9/g' "$P/structures/POSCAR_Ag3SBr" > "$TMP/POSCAR_s
 run relax 1 fc --dim 1 1 1 --out "$TMP/FC_relax" --relaxed-poscar "$TMP/POSCAR_relaxed" "$TMP/POSCAR_strained"
 [ "$(rc relax)" = 0 ] && has relax "a = 4.80654" && ok "cubic relaxation from a = 4.9" || bad "cubic relaxation" "$TMP/relax.out"
 
+# the phonon stage with [phonons] fc_source = compute (this module) vs the spec's phonopy file
+for src in compute file; do
+    printf '[run]\noutput_dir = %s\n[structure]\nunitcell = %s\nsupercell = 2 2 2\nprimitive = none\n[phonons]\nfc_source = %s\nforce_constants = %s\nmesh = 4 4 4\nband_path = 0 0 0  0 1/2 0  1/2 1/2 0  1/2 1/2 1/2\nband_labels = G X M R\n' \
+        "$TMP/ph_$src" "$P/structures/POSCAR_Ag3SBr" "$src" "$P/phonopy/Ag3SBr_2x2x2_force_constants.hdf5" > "$TMP/ph_$src.deck"
+    run ph_$src 2 phonons "$TMP/ph_$src.deck"
+done
+if [ "$(rc ph_compute)" = 0 ] && [ "$(rc ph_file)" = 0 ] && has ph_compute "finite displacements with PRV-CAP-1" &&
+   "$PY" -c "
+import sys, h5py, numpy as np
+a = h5py.File(sys.argv[1], 'r'); b = h5py.File(sys.argv[2], 'r')
+d = max(np.abs(a[k][()] - b[k][()]).max() for k in ('band/frequencies', 'mesh/frequencies', 'commensurate/frequencies'))
+print('max |dnu| %.2e THz' % d); sys.exit(0 if d < 1e-5 else 1)" "$TMP/ph_compute/phonons.h5" "$TMP/ph_file/phonons.h5" > "$TMP/ph_cmp.out" 2>&1; then
+    ok "phonons stage fc_source = compute matches phonopy's FCs (frequencies 1e-5 THz)"
+else bad "phonons stage fc_source = compute" "$TMP/ph_compute.out"; cat "$TMP/ph_cmp.out" 2>/dev/null; fi
+
 run nodim 1 fc "$P/structures/POSCAR_Ag3SBr"
 [ "$(rc nodim)" != 0 ] && has nodim "no supercell" && ok "missing --dim" || bad "missing --dim" "$TMP/nodim.out"
 run badrelax 1 fc --dim 2 2 2 --relax bfgs "$P/structures/POSCAR_Ag3SBr"
