@@ -44,16 +44,16 @@ best_pg=1e9; best_farm=1e9; best_py=1e9
 for rep in 1 2 3; do
     rm -rf "$TMP/out432"
     t0=$(now); $MPIRUN -np 1 "$PG_BIN" sample "$TMP/s432.deck" > "$TMP/pg.out" 2>&1 || { cat "$TMP/pg.out"; exit 1; }; t1=$(now)
-    t=$(echo "$t1 - $t0" | bc -l); farm=$(sed -n 's/.*configurations: .* done in \([0-9.]*\) s.*/\1/p' "$TMP/pg.out" | tail -1)
+    t=$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b - a}'); farm=$(sed -n 's/.*configurations: .* done in \([0-9.]*\) s.*/\1/p' "$TMP/pg.out" | tail -1)
     py=$($PY bench/sample_phonopy.py "$TMP/fc" 1000 300 2>/dev/null | sed -n 's/phonopy_seconds //p')
     printf 'rep %d: phonograph %.3f s (farm %.3f s), phonopy %.3f s\n' $rep "$t" "$farm" "$py"
-    best_pg=$(echo "if ($t < $best_pg) $t else $best_pg" | bc -l)
-    best_farm=$(echo "if ($farm < $best_farm) $farm else $best_farm" | bc -l)
-    best_py=$(echo "if ($py < $best_py) $py else $best_py" | bc -l)
+    best_pg=$(awk -v a="$t" -v b="$best_pg" 'BEGIN{print (a < b ? a : b)}')
+    best_farm=$(awk -v a="$farm" -v b="$best_farm" 'BEGIN{print (a < b ? a : b)}')
+    best_py=$(awk -v a="$py" -v b="$best_py" 'BEGIN{print (a < b ? a : b)}')
 done
 printf 'best of 3: phonograph %.3f s (command, incl. mpirun start-up), farm %.3f s; phonopy %.3f s\n' "$best_pg" "$best_farm" "$best_py"
-printf 'ratio phonopy/phonograph: %.1fx (whole command), %.1fx (sampling+writing only)\n' \
-    "$(echo "$best_py / $best_pg" | bc -l)" "$(echo "$best_py / $best_farm" | bc -l)"
+awk -v py="$best_py" -v pg="$best_pg" -v fa="$best_farm" \
+    'BEGIN{printf "ratio phonopy/phonograph: %.2fx (whole command), %.2fx (farm: sampling+writing only)\n", py/pg, py/fa}'
 
 echo "== 2. parallel HDF5 write vs dd (same directory, 1 GiB) =="
 if [ -x "$BUILD/bench/h5_rows_bench" ]; then
