@@ -10,6 +10,7 @@ extern const pg_deck_key_t pg_deck_keys_labeler[];   /* src/label/labeler.c */
 extern const pg_deck_key_t pg_deck_keys_tightbinding[]; /* src/label/tightbinding.c */
 extern const pg_deck_key_t pg_deck_keys_train[];     /* src/gnn/train_keys.c */
 extern const pg_deck_key_t pg_deck_keys_sample[];    /* src/driver/stage_sample.c */
+extern const pg_deck_key_t pg_deck_keys_study[];     /* src/driver/study.c */
 
 const pg_deck_key_t *const pg_deck_key_tables[] = {
     pg_deck_keys_run,
@@ -20,6 +21,7 @@ const pg_deck_key_t *const pg_deck_key_tables[] = {
     pg_deck_keys_tightbinding,
     pg_deck_keys_train,
     pg_deck_keys_sample,
+    pg_deck_keys_study,
     NULL,
 };
 

@@ -66,6 +66,9 @@ pg_status_t pg_cmd_train(MPI_Comm comm, int argc, char **argv)
     double wall = 0;
     char ck[4096], model[4096], metrics[4096], logp[4096];
     st = pg_gnn_train_opts_from_deck(d, &o);
+    if (st == PG_OK && !o.dataset)
+        st = PG_ERR(PG_ERR_INPUT, "%s: `phonograph train` needs [train] dataset = <file.h5>",
+                    pg_deck_path(d));
     if (st == PG_OK) st = pg_deck_get_string(d, "run", "output_dir", &out_dir);
     if (st == PG_OK) st = pg_deck_get_real(d, "run", "wall_time", &wall);
     if (st == PG_OK && rank == 0) st = make_dirs(out_dir);

@@ -27,5 +27,6 @@ const pg_cli_command_t pg_cli_commands[] = {
     {"sample", pg_cmd_sample, "sample + label configurations into the dataset file: sample DECK"},
     {"phonons", pg_cmd_phonons, "phonons stage alone: force constants -> phonons.h5 (modes, DOS, thermal, bands)"},
     {"export", pg_cmd_export, "configurations of the dataset as POSCARs for external DFT: export DECK"},
+    {"study", pg_cmd_run, "the paper's experiment: phonograph study DECK (= run with the study stage)"},
     {NULL, NULL, NULL},
 };

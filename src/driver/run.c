@@ -19,6 +19,7 @@
 #include "phonograph/pg_par.h"
 #include "phonograph/pg_run.h"
 #include "phonograph/pg_stop.h"
+#include "phonograph/pg_study.h"
 #include "phonograph/pg_version.h"
 
 /* stage functions (one file each) */
@@ -37,6 +38,9 @@ const pg_stage_t pg_run_stages[] = {
      "force constants -> modes, DOS, thermal properties and displacements, bands (phonons.h5)"},
     {"sample", pg_stage_sample, NULL,
      "sample and label configurations into <output_dir>/dataset.h5 (task farm, resumable)"},
+    {"study", pg_stage_study, NULL,
+     "phonon-informed vs random training pools, MD test ensemble, GNN learning curves, "
+     "explainability by bond (pg_study.h)"},
     {NULL, NULL, NULL, NULL},
 };
 

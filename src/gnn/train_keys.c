@@ -10,7 +10,7 @@
 #define NOLIMIT 1.0, 0.0
 
 const pg_deck_key_t pg_deck_keys_train[] = {
-    {"train", "dataset", PG_DECK_PATH, NULL, NOLIMIT, 0, 0, NULL, NULL,
+    {"train", "dataset", PG_DECK_PATH, "", NOLIMIT, 0, 0, NULL, NULL,
      "HDF5 dataset with graphs and labels to train on"},
     {"train", "targets", PG_DECK_WORDS, "energy_per_atom gap vbm hydrostatic_stress",
      NOLIMIT, 1, PG_GNN_MAX_TARGETS, NULL, NULL,
@@ -86,7 +86,9 @@ pg_status_t pg_gnn_train_opts_from_deck(const pg_deck_t *d, pg_gnn_train_opts_t 
     int n = 0;
     int64_t i = 0;
     double x = 0;
-    PG_CHECK(pg_deck_get_string(d, "train", "dataset", &o->dataset));
+    o->dataset = NULL; /* optional: `phonograph train` needs it, the study sets its own */
+    if (pg_deck_is_set(d, "train", "dataset"))
+        PG_CHECK(pg_deck_get_string(d, "train", "dataset", &o->dataset));
     PG_CHECK(pg_deck_get_words(d, "train", "targets", &w, &n));
     o->n_targets = n;
     for (int t = 0; t < n; t++) {
