@@ -11,6 +11,7 @@ PKG         ?= pkg-config
 CC          := mpicc
 NP          ?= 2
 DECK        ?= inputs/Ag3SBr/Ag3SBr.deck
+RUN_OUT     ?= runs/Ag3SBr
 PYTHON      ?= /usr/bin/python3
 
 ifeq ($(SANITIZE),1)
@@ -73,6 +74,7 @@ deps:
 run: deps
 	@$(MAKE) --no-print-directory build
 	$(MPIRUN) -np $(NP) $(BIN) run $(DECK)
+	$(PYTHON) analysis/make_figures.py $(RUN_OUT)
 
 check: deps
 	@$(MAKE) --no-print-directory tests
@@ -89,7 +91,7 @@ bench: deps
 	@BUILD=$(BUILD) bench/run_all.sh
 
 figures:
-	$(PYTHON) analysis/make_figures.py
+	$(PYTHON) analysis/make_figures.py $(RUN_OUT)
 
 docs: $(BIN)
 	$(BIN) deck --markdown > docs/deck.md
