@@ -29,7 +29,11 @@
 
 extern const pg_deck_key_t pg_deck_keys_study[];
 
-/* The stage (collective on run->comm; needs the structure stage's supercell). */
+/* `phonograph study DECK`: the pipeline of `phonograph run` (its own --help). */
+pg_status_t pg_cmd_study(MPI_Comm comm, int argc, char **argv);
+
+/* The stage (collective on run->comm; needs the structure stage's supercell). A deck without a
+ * [study] section does nothing here. */
 pg_status_t pg_stage_study(pg_run_t *run);
 
 #endif

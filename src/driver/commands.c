@@ -2,6 +2,7 @@
  * src/driver/cmd_<name>.c, or run.c for the pipeline). */
 #include "phonograph/pg_cli.h"
 #include "phonograph/pg_run.h"
+#include "phonograph/pg_study.h"
 
 pg_status_t pg_cmd_deck(MPI_Comm comm, int argc, char **argv);
 pg_status_t pg_cmd_label(MPI_Comm comm, int argc, char **argv);
@@ -27,6 +28,6 @@ const pg_cli_command_t pg_cli_commands[] = {
     {"sample", pg_cmd_sample, "sample + label configurations into the dataset file: sample DECK"},
     {"phonons", pg_cmd_phonons, "phonons stage alone: force constants -> phonons.h5 (modes, DOS, thermal, bands)"},
     {"export", pg_cmd_export, "configurations of the dataset as POSCARs for external DFT: export DECK"},
-    {"study", pg_cmd_run, "the paper's experiment: phonograph study DECK (= run with the study stage)"},
+    {"study", pg_cmd_study, "the paper's experiment: phonograph study DECK (= run with the study stage)"},
     {NULL, NULL, NULL},
 };

@@ -725,6 +725,10 @@ pg_status_t pg_stage_study(pg_run_t *run)
     double *acc = NULL;
     FILE *bf = NULL;
     memset(&S, 0, sizeof S);
+    if (!pg_deck_has_section(run->deck, "study")) {
+        pg_log_info(run->log, "study: the deck has no [study] section; nothing to do");
+        return PG_OK;
+    }
     S.run = run;
     S.d = run->deck;
     PG_CHECK(pg_deck_get_int(S.d, "run", "seed", &S.seed));
@@ -835,4 +839,22 @@ cleanup:
     free(jobs);
     pg_modes_free(&modes);
     return st;
+}
+
+static const char *const study_help =
+    "usage: phonograph study DECK\n\n"
+    "The paper's experiment (docs/study.md): the pipeline of `phonograph run DECK`, whose\n"
+    "study stage (deck section [study]) samples and labels a phonon-informed, a random and an\n"
+    "MD test pool, builds their graphs, trains the GNN for every sampler, training-set size and\n"
+    "seed, evaluates on the MD ensemble, explains the largest models by bond type and writes\n"
+    "<output_dir>/study/{learning_curves.csv,results.json,bonds.csv,predictions_*.csv}.\n"
+    "Completed stages and trainings are skipped on rerun. Figures: make figures.\n";
+
+pg_status_t pg_cmd_study(MPI_Comm comm, int argc, char **argv)
+{
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        if (pg_par_rank(comm) == 0) fputs(study_help, stdout);
+        return PG_OK;
+    }
+    return pg_cmd_run(comm, argc, argv);
 }
