@@ -42,6 +42,9 @@ typedef struct {
     pg_stage_fn run;     /* do the work, write the files, fill the context */
     pg_stage_fn resume;  /* completed earlier: restore the context cheaply (NULL = nothing) */
     const char *summary; /* one line for `phonograph run --help` */
+    const char *needs;   /* space-separated earlier stages whose results it uses; NULL = every
+                            earlier stage (a stage may not run while one it needs is neither
+                            selected nor completed) */
 } pg_stage_t;
 
 /* The run context. Fields below "stage results" are filled by the stages in order. */

@@ -33,15 +33,18 @@ pg_status_t pg_stage_sample(pg_run_t *run); /* stage_sample.c */
  * configurations), label (energies/forces), graphs, train, study. */
 const pg_stage_t pg_run_stages[] = {
     {"structure", pg_stage_structure, pg_stage_structure_resume,
-     "read the unit cell, report its symmetry, build the supercell and the primitive cell"},
+     "read the unit cell, report its symmetry, build the supercell and the primitive cell", NULL},
     {"phonons", pg_stage_phonons, NULL,
-     "force constants -> modes, DOS, thermal properties and displacements, bands (phonons.h5)"},
+     "force constants -> modes, DOS, thermal properties and displacements, bands (phonons.h5)",
+     NULL},
     {"sample", pg_stage_sample, NULL,
-     "sample and label configurations into <output_dir>/dataset.h5 (task farm, resumable)"},
+     "sample and label configurations into <output_dir>/dataset.h5 (task farm, resumable)",
+     NULL},
     {"study", pg_stage_study, NULL,
      "phonon-informed vs random training pools, MD test ensemble, GNN learning curves, "
-     "explainability by bond (pg_study.h)"},
-    {NULL, NULL, NULL, NULL},
+     "explainability by bond (pg_study.h)",
+     "structure"},
+    {NULL, NULL, NULL, NULL, NULL},
 };
 
 /* Keys that steer the run but not its results: they may change between restarts without
@@ -424,6 +427,16 @@ static pg_status_t select_stages(const pg_deck_t *deck, int *selected)
     return PG_OK;
 }
 
+/* 1 if stage s uses the results of stage `name` (needs == NULL: every earlier stage) */
+static int stage_needs(const pg_stage_t *s, const char *name)
+{
+    if (!s->needs) return 1;
+    size_t n = strlen(name);
+    for (const char *p = s->needs; (p = strstr(p, name)) != NULL; p += n)
+        if ((p == s->needs || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' ')) return 1;
+    return 0;
+}
+
 static pg_status_t run_stages(pg_run_t *run, stage_report_t *rep)
 {
     pg_status_t st = PG_OK;
@@ -445,10 +458,17 @@ static pg_status_t run_stages(pg_run_t *run, stage_report_t *rep)
         int done = run->rank == 0 ? marker_done(run, s->name) : 0;
         PG_CHECK(pg_par_bcast(run->comm, 0, &done, sizeof done));
         if (!selected[k] && !done) {
+            int needer = -1; /* a selected later stage that needs this one */
+            for (int j = k + 1; j <= last && needer < 0; j++)
+                if (selected[j] && stage_needs(&pg_run_stages[j], s->name)) needer = j;
+            if (needer < 0) {
+                rep[k].state = ST_NOT_SELECTED;
+                continue;
+            }
             st = PG_ERR(PG_ERR_INPUT,
                         "%s: stage %s needs stage %s, which has not completed in %s; add %s to "
                         "[run] stages",
-                        pg_deck_where(run->deck, "run", "stages"), pg_run_stages[last].name,
+                        pg_deck_where(run->deck, "run", "stages"), pg_run_stages[needer].name,
                         s->name, run->output_dir, s->name);
             break;
         }

@@ -53,6 +53,14 @@ def walk(x):
     elif isinstance(x,list):
         for v in x: walk(v)
 walk(d); sys.exit(not vals or max(vals)>1e-6)\""
+check "phonons stage with fc_source = compute: Γ frequencies match LABELER.md reference (0.005 THz)" \
+    "$PY -c \"
+import h5py,json,sys,numpy as np
+f=h5py.File('$work/np1/out/phonons.h5'); q=f['commensurate/qpoints'][()]
+i=[k for k in range(len(q)) if np.allclose(q[k],0)][0]
+nu=np.sort(f['commensurate/frequencies'][()][i])
+ref=np.sort(json.load(open('$PG_SHARED/physics/reference.json'))['cubic']['Ag3SBr']['phonons_THz']['2x2x2']['G'])
+sys.exit(not np.allclose(nu,ref,atol=0.005))\""
 # a rerun finds everything done: the stage is skipped as completed
 timeout 120 $MPIRUN -np 1 "$BIN" study "$work/np1/tiny.deck" > "$work/rerun.log" 2>&1
 check "rerun succeeds and skips the completed stage" "[ $? -eq 0 ] && grep -qi 'skipped\|completed earlier' $work/rerun.log"
