@@ -22,6 +22,7 @@
 #include "phonograph/pg_potential.h"
 #include "phonograph/pg_run.h"
 #include "phonograph/pg_sample.h"
+#include "driver/stage_sample.h"
 #include "phonograph/pg_stop.h"
 #include "phonograph/pg_supercell.h"
 #include "phonograph/pg_units.h"
@@ -199,7 +200,7 @@ cleanup:
     return st;
 }
 
-static pg_status_t sampler_opts_from_deck(const pg_deck_t *d, const pg_cell_t *ref,
+pg_status_t pg_sample_opts_from_deck(const pg_deck_t *d, const pg_cell_t *ref,
                                           pg_sample_opts_t *o)
 {
     const char *w = NULL;
@@ -265,7 +266,7 @@ static pg_status_t sample_run(MPI_Comm comm, const pg_deck_t *d, pg_log_t *log,
     const char *fc_path = "", *labeler = "none";
     int64_t seed = 0, batch = 4, bpr = 4;
     const int rank = pg_par_rank(comm);
-    st = sampler_opts_from_deck(d, &sc->cell, &o);
+    st = pg_sample_opts_from_deck(d, &sc->cell, &o);
     PG_TRY(pg_par_agree(comm, &st) == PG_OK ? st : PG_ERR_MPI);
     PG_TRY(pg_deck_get_int(d, "run", "seed", &seed));
     o.seed = (uint64_t)seed;

@@ -26,6 +26,7 @@
 #include "phonograph/pg_par.h"
 #include "phonograph/pg_potential.h"
 #include "phonograph/pg_sample.h"
+#include "driver/stage_sample.h"
 
 #define NOLIMIT 1, 0
 
@@ -119,29 +120,15 @@ static pg_status_t md_force(void *ctx, const pg_cell_t *cell, double *energy, do
 
 /* ---- datasets ------------------------------------------------------------------------ */
 
-/* Sampler options shared by the pools, from [sample] (plus [study] for the MD ensemble). */
+/* Sampler options of one pool: the [sample] section (pg_sample_opts_from_deck) with the pool's
+ * kind and conditions; the MD test ensemble takes [study] test_* and md_* and no strain. */
 static pg_status_t pool_opts(const study_t *S, int pool, pg_sample_opts_t *o)
 {
     const pg_deck_t *d = S->d;
-    const char *w = NULL;
     const double *v = NULL;
     int n = 0;
-    int64_t iv = 0;
-    pg_sample_opts_default(o);
+    PG_CHECK(pg_sample_opts_from_deck(d, &S->run->supercell.cell, o));
     o->seed = (uint64_t)S->seed;
-    PG_CHECK(pg_deck_get_string(d, "sample", "statistics", &w));
-    PG_CHECK(pg_stats_parse(w, &o->stats));
-    PG_CHECK(pg_deck_get_string(d, "sample", "imaginary_modes", &w));
-    PG_CHECK(pg_imag_policy_parse(w, &o->imag));
-    PG_CHECK(pg_deck_get_real(d, "sample", "cutoff_frequency", &o->cutoff_thz));
-    PG_CHECK(pg_deck_get_string(d, "sample", "distribution", &w));
-    PG_CHECK(pg_random_dist_parse(w, &o->dist));
-    PG_CHECK(pg_deck_get_real(d, "sample", "min_distance", &o->min_distance_ang));
-    PG_CHECK(pg_deck_get_real(d, "sample", "max_displacement", &o->max_displacement_ang));
-    PG_CHECK(pg_deck_get_int(d, "sample", "max_attempts", &iv));
-    o->max_attempts = (int)iv;
-    PG_CHECK(pg_deck_get_int(d, "sample", "configurations", &o->n_per_condition));
-    if (pool != POOL_TEST) PG_CHECK(pg_deck_get_real(d, "sample", "strain", &o->strain_max));
     if (pool == POOL_PHONON) {
         o->kind = PG_SAMPLE_PHONON;
         PG_CHECK(pg_deck_get_reals(d, "sample", "temperatures", &v, &n));
@@ -151,6 +138,7 @@ static pg_status_t pool_opts(const study_t *S, int pool, pg_sample_opts_t *o)
     } else {
         o->kind = PG_SAMPLE_MD;
         o->seed = (uint64_t)S->seed ^ 0x5eedf00dULL; /* a stream no training pool uses */
+        o->strain_max = 0;
         PG_CHECK(pg_deck_get_reals(d, "study", "test_temperatures", &v, &n));
         PG_CHECK(pg_deck_get_int(d, "study", "test_configurations", &o->n_per_condition));
         PG_CHECK(pg_deck_get_real(d, "study", "md_timestep", &o->md_dt_fs));
