@@ -32,11 +32,13 @@ const pg_deck_key_t pg_deck_keys_structure[] = {
     {"structure", "unitcell", PG_DECK_PATH, NULL, NOLIMIT, 0, 0, NULL, NULL,
      "VASP 5 POSCAR of the unit cell"},
     {"structure", "supercell", PG_DECK_INTS, "1 1 1", -1000, 1000, 3, 9, NULL, "3|9",
-     "supercell matrix M as phonopy's --dim: 3 integers (diagonal) or 9 (M row by row; (a_s b_s c_s) = (a b c) M)"},
+     "supercell matrix M exactly as phonopy's --dim / supercell_matrix: 3 integers (diagonal) or 9 (M row by "
+     "row; (a_s b_s c_s) = (a b c) M, so column j of M is supercell vector j in unit-cell coordinates)"},
     {"structure", "primitive", PG_DECK_REALS, "auto", -1000, 1000, 9, 9, NULL,
      "auto|none|P|F|I|A|C|R",
      "primitive axes P as phonopy's --pa: `auto` (from spglib), `none` (the unit cell), a "
-     "centring letter of the unit cell, or 9 reals (P row by row; fractions like 1/2 allowed)"},
+     "centring letter of the unit cell, or 9 reals (P row by row as phonopy reads them; (a_p b_p c_p) = (a b c) P, "
+     "column j = primitive vector j; fractions like 1/2 allowed)"},
     {"structure", "symprec", PG_DECK_REAL, "1e-5", 1e-10, 1.0, 0, 0, "Å", NULL,
      "distance tolerance of the symmetry search (spglib symprec)"},
     PG_DECK_KEYS_END,
