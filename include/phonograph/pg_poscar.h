@@ -7,7 +7,9 @@
  *           (the lattice is scaled isotropically so that |det L| = |s|); one number only
  *   line 3-5 lattice vectors a1, a2, a3 as rows (Å before scaling)
  *   line 6  species symbols (VASP 5) - optional; if the line holds integers it is the count line
- *   line 7  counts per species
+ *   line 7  counts per species group. A species may appear in several groups ("Ag S Br Ag S
+ *           Br ...", as ASE writes supercells with sort=False); any number of groups and any
+ *           line length are read, atoms keep file order (no merging or re-sorting)
  *   [Selective dynamics]  (first letter S/s) - accepted; the T/F flags are ignored, see info
  *   Direct | Cartesian    (first letter D/d -> fractional; C/c/K/k -> Cartesian, scaled by s)
  *   positions, one atom per line (extra words after three numbers are ignored)

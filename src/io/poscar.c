@@ -4,46 +4,98 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "phonograph/pg_element.h"
 #include "phonograph/pg_par.h"
 
-#define MAX_TOK 64  /* tokens looked at on one header line */
-#define MAX_SPECIES 64
-
-/* A cursor over the lines of a NUL-terminated text. Lines are copied into `buf` (truncated
- * at sizeof buf - 1 characters, enough for any sane POSCAR line). */
+/* A cursor over the lines of a NUL-terminated text. Each line is copied whole into `buf`
+ * (grown as needed: no line is ever truncated, so a species line with hundreds of groups, as
+ * ASE writes supercells with sort=False, is read completely); `scratch` has the same capacity
+ * and is where lines are split into tokens. */
 typedef struct {
     const char *path;
     const char *p;  /* start of the next line */
     int line;       /* number of the line in buf (1-based) */
-    char buf[1024];
+    char *buf;      /* [cap] current line, NUL-terminated, without '\n' / "\r\n" */
+    char *scratch;  /* [cap] */
+    size_t cap;
 } cursor_t;
 
-static int next_line(cursor_t *c)
+static void cursor_free(cursor_t *c)
 {
-    if (!c->p || *c->p == '\0') return 0;
-    const char *e = strchr(c->p, '\n');
-    size_t n = e ? (size_t)(e - c->p) : strlen(c->p);
-    size_t k = n < sizeof c->buf - 1 ? n : sizeof c->buf - 1;
-    memcpy(c->buf, c->p, k);
-    c->buf[k] = '\0';
-    if (k && c->buf[k - 1] == '\r') c->buf[k - 1] = '\0';
-    c->p = e ? e + 1 : c->p + n;
-    c->line++;
-    return 1;
+    free(c->buf);
+    free(c->scratch);
+    c->buf = c->scratch = NULL;
+    c->cap = 0;
 }
 
-/* Split s in place at white space; returns the token count (at most max). */
+/* Advance to the next line: *more = 0 at end of text. */
+static pg_status_t next_line(cursor_t *c, int *more)
+{
+    *more = 0;
+    if (!c->p || *c->p == '\0') return PG_OK;
+    const char *e = strchr(c->p, '\n');
+    size_t n = e ? (size_t)(e - c->p) : strlen(c->p);
+    if (n + 1 > c->cap) {
+        size_t cap = n + 1 > 256 ? n + 1 : 256;
+        char *b = realloc(c->buf, cap);
+        if (b) c->buf = b;
+        char *s = b ? realloc(c->scratch, cap) : NULL;
+        if (s) c->scratch = s;
+        PG_REQUIRE(b && s, PG_ERR_NOMEM, "%s:%d: cannot hold a line of %zu characters", c->path,
+                   c->line + 1, n);
+        c->cap = cap;
+    }
+    memcpy(c->buf, c->p, n);
+    c->buf[n] = '\0';
+    if (n && c->buf[n - 1] == '\r') c->buf[n - 1] = '\0';
+    c->p = e ? e + 1 : c->p + n;
+    c->line++;
+    *more = 1;
+    return PG_OK;
+}
+
+#define WS " \t\r\v\f"
+
+/* Number of white-space separated tokens of s. */
+static int count_tokens(const char *s)
+{
+    int n = 0;
+    while (*s) {
+        s += strspn(s, WS);
+        if (!*s) break;
+        n++;
+        s += strcspn(s, WS);
+    }
+    return n;
+}
+
+/* Split s in place at white space into at most max tokens; returns how many were stored.
+ * Callers either size tok by count_tokens or only need the first max tokens (then they ask
+ * count_tokens for the full count: nothing is dropped silently). */
 static int split(char *s, char **tok, int max)
 {
     int n = 0;
     char *save = NULL;
-    for (char *t = strtok_r(s, " \t\r\v\f", &save); t && n < max; t = strtok_r(NULL, " \t\r\v\f", &save))
+    for (char *t = strtok_r(s, WS, &save); t && n < max; t = strtok_r(NULL, WS, &save))
         tok[n++] = t;
     return n;
+}
+
+/* All tokens of the current line (a copy in c->scratch): *tok is malloc'ed [*n], caller frees. */
+static pg_status_t line_tokens(cursor_t *c, char ***tok, int *n)
+{
+    *tok = NULL;
+    *n = count_tokens(c->buf);
+    memcpy(c->scratch, c->buf, strlen(c->buf) + 1);
+    if (*n == 0) return PG_OK;
+    *tok = malloc(sizeof(char *) * (size_t)*n);
+    PG_REQUIRE(*tok, PG_ERR_NOMEM, "%s:%d: %d words", c->path, c->line, *n);
+    split(c->scratch, *tok, *n);
+    return PG_OK;
 }
 
 static int parse_double(const char *s, double *x)
@@ -76,22 +128,25 @@ static const char *excerpt(const char *s, char *out, size_t n)
 /* Next line, or a "missing line" error naming what was expected. */
 static pg_status_t need_line(cursor_t *c, const char *what)
 {
-    if (!next_line(c))
+    int more;
+    PG_CHECK(next_line(c, &more));
+    if (!more)
         return PG_ERR(PG_ERR_INPUT, "%s:%d: expected %s, found end of file", c->path, c->line + 1,
                       what);
     return PG_OK;
 }
 
-/* Read n numbers from the current line (extra tokens allowed when allow_extra). */
+/* Read n <= 3 numbers from the current line (extra tokens allowed when allow_extra). */
 static pg_status_t line_numbers(cursor_t *c, int n, double *x, const char *what, int allow_extra)
 {
-    char copy[sizeof c->buf], ex[80];
-    memcpy(copy, c->buf, sizeof copy);
-    char *tok[MAX_TOK];
-    int nt = split(copy, tok, MAX_TOK);
+    char ex[80];
+    char *tok[3];
+    memcpy(c->scratch, c->buf, strlen(c->buf) + 1);
+    int nt = count_tokens(c->buf);
     if (nt < n || (!allow_extra && nt > n))
         return PG_ERR(PG_ERR_INPUT, "%s:%d: expected %s (%d number%s), found \"%s\"", c->path,
                       c->line, what, n, n == 1 ? "" : "s", excerpt(c->buf, ex, sizeof ex));
+    split(c->scratch, tok, n);
     for (int k = 0; k < n; k++)
         if (!parse_double(tok[k], &x[k]))
             return PG_ERR(PG_ERR_INPUT, "%s:%d: expected a number in %s, found \"%s\"", c->path,
@@ -126,6 +181,9 @@ pg_status_t pg_poscar_parse(const char *path, const char *text, pg_cell_t *cell)
     return pg_poscar_parse_ex(path, text, cell, NULL);
 }
 
+/* Species and counts are read per group: a POSCAR may name one species in several groups
+ * ("Ag S Br Ag S Br ...", as ASE writes with sort=False); every group of every line is used
+ * and atoms keep file order, so a repeated species simply gets its atoms where they are. */
 pg_status_t pg_poscar_parse_ex(const char *path, const char *text, pg_cell_t *cell,
                                pg_poscar_info_t *info)
 {
@@ -135,18 +193,19 @@ pg_status_t pg_poscar_parse_ex(const char *path, const char *text, pg_cell_t *ce
     memset(&inf, 0, sizeof inf);
     memset(cell, 0, sizeof *cell);
     char ex[80];
-    char comment[sizeof c.buf];
-    char species_line[sizeof c.buf];
-    char *tok[MAX_TOK];
-    int z_species[MAX_SPECIES];
-    long long count[MAX_SPECIES];
-    int n_species = 0;
+    char *comment = NULL;        /* copy of line 1 (VASP 4: species symbols) */
+    char **tok = NULL;           /* tokens of the species (or count) line */
+    char **ctok = NULL;          /* tokens of the count line or the comment */
+    int *z_species = NULL;       /* [n_groups] */
+    long long *count = NULL;     /* [n_groups] */
+    int n_groups = 0, nt = 0, nc = 0;
     double lat[3][3];
     PG_REQUIRE(text, PG_ERR_INTERNAL, "pg_poscar_parse: NULL text for %s", c.path);
 
     /* line 1: comment */
     PG_TRY(need_line(&c, "a comment line"));
-    memcpy(comment, c.buf, sizeof comment);
+    comment = strdup(c.buf);
+    PG_TRY_REQUIRE(comment, PG_ERR_NOMEM, "%s:1: copy of the comment line", c.path);
     snprintf(inf.comment, sizeof inf.comment, "%.255s", c.buf);
 
     /* line 2: scale factor (negative: volume) */
@@ -155,11 +214,11 @@ pg_status_t pg_poscar_parse_ex(const char *path, const char *text, pg_cell_t *ce
     PG_TRY(line_numbers(&c, 1, &scale, "the scale factor", 1));
     {
         /* VASP 6 allows three per-axis factors; we do not, and must not silently use one */
-        char copy[sizeof c.buf];
-        memcpy(copy, c.buf, sizeof copy);
+        char *t2[2];
         double x;
-        int nt = split(copy, tok, 3);
-        PG_TRY_REQUIRE(nt < 2 || !parse_double(tok[1], &x), PG_ERR_INPUT,
+        memcpy(c.scratch, c.buf, strlen(c.buf) + 1);
+        int n2 = split(c.scratch, t2, 2);
+        PG_TRY_REQUIRE(n2 < 2 || !parse_double(t2[1], &x), PG_ERR_INPUT,
                        "%s:%d: expected one scale factor, found \"%s\" (per-axis scale factors "
                        "are not supported)",
                        c.path, c.line, excerpt(c.buf, ex, sizeof ex));
@@ -185,56 +244,60 @@ pg_status_t pg_poscar_parse_ex(const char *path, const char *text, pg_cell_t *ce
 
     /* line 6: species (VASP 5) or counts (VASP 4) */
     PG_TRY(need_line(&c, "species symbols or atom counts"));
-    memcpy(species_line, c.buf, sizeof species_line);
-    int nt = split(species_line, tok, MAX_TOK);
+    PG_TRY(line_tokens(&c, &tok, &nt));
     long long dummy;
     PG_TRY_REQUIRE(nt > 0, PG_ERR_INPUT, "%s:%d: expected species symbols or atom counts, found an empty line",
                    c.path, c.line);
     if (parse_int(tok[0], &dummy)) {
         inf.vasp4 = 1;
     } else {
-        PG_TRY_REQUIRE(nt <= MAX_SPECIES, PG_ERR_INPUT, "%s:%d: more than %d species", c.path, c.line,
-                       MAX_SPECIES);
+        n_groups = nt;
+        z_species = malloc(sizeof *z_species * (size_t)n_groups);
+        PG_TRY_REQUIRE(z_species, PG_ERR_NOMEM, "%s:%d: %d species groups", c.path, c.line, nt);
         for (int k = 0; k < nt; k++)
             PG_TRY_REQUIRE(species_z(tok[k], &z_species[k]) == PG_OK, PG_ERR_INPUT,
                            "%s:%d: expected an element symbol, found \"%s\"", c.path, c.line, tok[k]);
-        n_species = nt;
         PG_TRY(need_line(&c, "atom counts per species"));
     }
     int count_line = c.line;
-    {
-        char copy[sizeof c.buf];
-        memcpy(copy, c.buf, sizeof copy);
-        int nc = split(copy, tok, MAX_TOK);
-        PG_TRY_REQUIRE(nc > 0 && nc <= MAX_SPECIES, PG_ERR_INPUT,
-                       "%s:%d: expected atom counts per species, found \"%s\"", c.path, c.line,
-                       excerpt(c.buf, ex, sizeof ex));
-        for (int k = 0; k < nc; k++)
-            PG_TRY_REQUIRE(parse_int(tok[k], &count[k]) && count[k] > 0, PG_ERR_INPUT,
-                           "%s:%d: expected a positive integer atom count, found \"%s\"", c.path,
-                           c.line, tok[k]);
-        if (inf.vasp4) {
-            /* phonopy: symbols are the first words of the comment line */
-            char *ctok[MAX_TOK];
-            int ncw = split(comment, ctok, MAX_TOK);
-            PG_TRY_REQUIRE(ncw >= nc, PG_ERR_INPUT,
-                           "%s:1: expected %d species symbols on the comment line (VASP 4 file "
-                           "without a species line), found \"%s\"",
-                           c.path, nc, excerpt(inf.comment, ex, sizeof ex));
-            for (int k = 0; k < nc; k++)
-                PG_TRY_REQUIRE(species_z(ctok[k], &z_species[k]) == PG_OK, PG_ERR_INPUT,
-                               "%s:1: expected an element symbol as word %d of the comment line "
-                               "(VASP 4 file without a species line), found \"%s\"",
-                               c.path, k + 1, ctok[k]);
-            n_species = nc;
-        } else {
-            PG_TRY_REQUIRE(nc == n_species, PG_ERR_INPUT,
-                           "%s:%d: expected %d atom counts (one per species on line %d), found %d",
-                           c.path, c.line, n_species, c.line - 1, nc);
-        }
-    }
+    PG_TRY(line_tokens(&c, &ctok, &nc));
+    PG_TRY_REQUIRE(nc > 0, PG_ERR_INPUT, "%s:%d: expected atom counts per species, found \"%s\"",
+                   c.path, c.line, excerpt(c.buf, ex, sizeof ex));
+    count = malloc(sizeof *count * (size_t)nc);
+    PG_TRY_REQUIRE(count, PG_ERR_NOMEM, "%s:%d: %d atom counts", c.path, c.line, nc);
     long long n_atom = 0;
-    for (int k = 0; k < n_species; k++) n_atom += count[k];
+    for (int k = 0; k < nc; k++) {
+        PG_TRY_REQUIRE(parse_int(ctok[k], &count[k]) && count[k] > 0, PG_ERR_INPUT,
+                       "%s:%d: expected a positive integer atom count, found \"%s\"", c.path,
+                       c.line, ctok[k]);
+        PG_TRY_REQUIRE(count[k] <= INT32_MAX && n_atom <= INT32_MAX - count[k], PG_ERR_INPUT,
+                       "%s:%d: expected atom counts summing to at most %d, found \"%s\" after %lld atoms",
+                       c.path, c.line, INT32_MAX, ctok[k], n_atom);
+        n_atom += count[k];
+    }
+    if (inf.vasp4) {
+        /* phonopy: symbols are the first words of the comment line */
+        int ncw = count_tokens(comment);
+        PG_TRY_REQUIRE(ncw >= nc, PG_ERR_INPUT,
+                       "%s:1: expected %d species symbols on the comment line (VASP 4 file "
+                       "without a species line), found \"%s\"",
+                       c.path, nc, excerpt(inf.comment, ex, sizeof ex));
+        free(tok);
+        tok = malloc(sizeof(char *) * (size_t)nc);
+        z_species = malloc(sizeof *z_species * (size_t)nc);
+        PG_TRY_REQUIRE(tok && z_species, PG_ERR_NOMEM, "%s:1: %d species symbols", c.path, nc);
+        split(comment, tok, nc);
+        for (int k = 0; k < nc; k++)
+            PG_TRY_REQUIRE(species_z(tok[k], &z_species[k]) == PG_OK, PG_ERR_INPUT,
+                           "%s:1: expected an element symbol as word %d of the comment line "
+                           "(VASP 4 file without a species line), found \"%s\"",
+                           c.path, k + 1, tok[k]);
+        n_groups = nc;
+    } else {
+        PG_TRY_REQUIRE(nc == n_groups, PG_ERR_INPUT,
+                       "%s:%d: expected %d atom counts (one per species on line %d), found %d",
+                       c.path, c.line, n_groups, c.line - 1, nc);
+    }
 
     /* optional selective dynamics, then the coordinate mode */
     PG_TRY(need_line(&c, "\"Direct\" or \"Cartesian\""));
@@ -261,7 +324,7 @@ pg_status_t pg_poscar_parse_ex(const char *path, const char *text, pg_cell_t *ce
         for (int b = 0; b < 3; b++) cell->lattice[a][b] = lat[a][b] * f;
     {
         int64_t i = 0;
-        for (int k = 0; k < n_species; k++)
+        for (int k = 0; k < n_groups; k++)
             for (long long m = 0; m < count[k]; m++, i++) {
                 cell->z[i] = z_species[k];
                 cell->mass[i] = pg_element_mass(z_species[k]);
@@ -270,7 +333,9 @@ pg_status_t pg_poscar_parse_ex(const char *path, const char *text, pg_cell_t *ce
     for (int64_t i = 0; i < n_atom; i++) {
         char what[64];
         snprintf(what, sizeof what, "the position of atom %lld of %lld", (long long)i + 1, n_atom);
-        if (!next_line(&c)) {
+        int more;
+        PG_TRY(next_line(&c, &more));
+        if (!more) {
             st = PG_ERR(PG_ERR_INPUT,
                         "%s:%d: expected %s (counts on line %d sum to %lld), found end of file",
                         c.path, c.line + 1, what, count_line, n_atom);
@@ -285,9 +350,14 @@ pg_status_t pg_poscar_parse_ex(const char *path, const char *text, pg_cell_t *ce
         }
     }
     if (info) *info = inf;
-    return PG_OK;
 cleanup:
-    pg_cell_free(cell);
+    if (st != PG_OK) pg_cell_free(cell);
+    cursor_free(&c);
+    free(comment);
+    free(tok);
+    free(ctok);
+    free(z_species);
+    free(count);
     return st;
 }
 

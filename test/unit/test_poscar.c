@@ -168,6 +168,87 @@ static void test_ag3sbr(void **state)
     pg_cell_free(&a);
 }
 
+/* A POSCAR written by ASE with sort=False: 625 atoms in 350 species groups (species repeat),
+ * species and count lines of more than 1024 characters. Compared atom by atom with what
+ * ase.io.read returns (test/data/poscar_groups/, made by gen_poscar_groups.py). The VASP 4
+ * variant (symbols on the comment line) must give the same cell; a write/read round trip
+ * keeps the groups. */
+static void test_many_groups(void **state)
+{
+    (void)state;
+    FILE *f = fopen("test/data/poscar_groups/ase_read.txt", "r");
+    assert_non_null(f);
+    int n = 0, n_groups = 0;
+    assert_int_equal(fscanf(f, "%d %d", &n, &n_groups), 2);
+    assert_true(n_groups > 64 && n > n_groups);
+    pg_cell_t ref;
+    assert_int_equal(pg_cell_init(&ref, n), PG_OK);
+    for (int a = 0; a < 3; a++)
+        assert_int_equal(fscanf(f, "%lf %lf %lf", &ref.lattice[a][0], &ref.lattice[a][1],
+                                &ref.lattice[a][2]),
+                         3);
+    for (int i = 0; i < n; i++) {
+        assert_int_equal(fscanf(f, "%d %lf %lf %lf", &ref.z[i], &ref.pos[i][0], &ref.pos[i][1],
+                                &ref.pos[i][2]),
+                         4);
+        ref.mass[i] = pg_element_mass(ref.z[i]);
+    }
+    fclose(f);
+
+    const char *files[] = {"test/data/poscar_groups/POSCAR_groups_vasp5",
+                           "test/data/poscar_groups/POSCAR_groups_vasp4"};
+    for (int k = 0; k < 2; k++) {
+        pg_cell_t c;
+        pg_poscar_info_t info;
+        assert_int_equal(pg_poscar_read_ex(MPI_COMM_SELF, files[k], &c, &info), PG_OK);
+        assert_int_equal(info.vasp4, k);
+        assert_same_cell(&c, &ref, 1e-10);
+        int runs = 1;
+        for (int64_t i = 1; i < c.n_atom; i++) runs += c.z[i] != c.z[i - 1];
+        assert_int_equal(runs, n_groups);
+        if (k == 0) {
+            char path[512];
+            snprintf(path, sizeof path, "%s/groups_round_trip.vasp", pg_test_tmpdir());
+            assert_int_equal(pg_poscar_write(path, &c, NULL, 1), PG_OK);
+            pg_cell_t b;
+            assert_int_equal(pg_poscar_read(MPI_COMM_SELF, path, &b), PG_OK);
+            assert_same_cell(&b, &ref, 1e-10);
+            pg_cell_free(&b);
+        }
+        pg_cell_free(&c);
+    }
+    /* a count line one group short of the species line is still an error naming the line */
+    pg_cell_t c;
+    char *text = NULL;
+    {
+        FILE *g = fopen(files[0], "r");
+        assert_non_null(g);
+        fseek(g, 0, SEEK_END);
+        long len = ftell(g);
+        rewind(g);
+        text = calloc((size_t)len + 1, 1);
+        assert_non_null(text);
+        assert_int_equal(fread(text, 1, (size_t)len, g), (size_t)len);
+        fclose(g);
+    }
+    char *l7 = text;
+    for (int line = 1; line < 7; line++) l7 = strchr(l7, '\n') + 1;
+    char *end7 = strchr(l7, '\n');
+    char *last = end7;
+    while (last > l7 && last[-1] == ' ') last--;
+    while (last > l7 && last[-1] != ' ') last--; /* start of the last count */
+    memset(last, ' ', (size_t)(end7 - last));
+    assert_int_equal(pg_poscar_parse("groups", text, &c), PG_ERR_INPUT);
+    char want[128];
+    snprintf(want, sizeof want, "groups:7: expected %d atom counts (one per species on line 6), found %d",
+             n_groups, n_groups - 1);
+    assert_non_null(strstr(pg_err_message(), want));
+    assert_null(c.pos);
+    pg_err_clear();
+    free(text);
+    pg_cell_free(&ref);
+}
+
 typedef struct {
     const char *file;
     const char *expect; /* after "<path>" */
@@ -223,7 +304,7 @@ int main(void)
         cmocka_unit_test(test_parse_vasp5),       cmocka_unit_test(test_vasp4),
         cmocka_unit_test(test_scale),             cmocka_unit_test(test_selective_dynamics),
         cmocka_unit_test(test_round_trip),        cmocka_unit_test(test_ag3sbr),
-        cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_bad_files),         cmocka_unit_test(test_many_groups),
     };
     int rc = cmocka_run_group_tests_name("poscar", tests, NULL, NULL);
     MPI_Finalize();
