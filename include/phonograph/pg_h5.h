@@ -33,6 +33,9 @@ pg_status_t pg_h5_close(pg_h5_t **f);
 /* Flush buffers to disk (H5Fflush, global scope). Collective if parallel. */
 pg_status_t pg_h5_flush(pg_h5_t *f);
 const char *pg_h5_filename(const pg_h5_t *f);
+/* Version of the HDF5 library linked in, "major.minor.release" (H5get_libversion). Not
+ * collective; writes into buf[n] and returns buf. */
+const char *pg_h5_library_version(char *buf, size_t n);
 
 /* 1 if the object (group or dataset) exists. */
 int pg_h5_exists(pg_h5_t *f, const char *path);

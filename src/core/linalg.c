@@ -278,10 +278,9 @@ cleanup:
 
 pg_status_t pg_linalg_grid_create(MPI_Comm comm, pg_linalg_grid_t *g)
 {
-    int size = 0;
     PG_REQUIRE(comm != MPI_COMM_NULL, PG_ERR_INPUT, "BLACS grid needs a communicator");
-    if (MPI_Comm_size(comm, &size) != MPI_SUCCESS || size < 1)
-        return PG_ERR(PG_ERR_MPI, "cannot query the size of the ScaLAPACK communicator");
+    int size = pg_par_size(comm);
+    PG_REQUIRE(size >= 1, PG_ERR_MPI, "cannot query the size of the ScaLAPACK communicator");
     /* most square grid with nprow <= npcol (1x2 beat 2x1 on this machine, platform.md) */
     int nprow = (int)floor(sqrt((double)size));
     while (size % nprow) nprow--;

@@ -142,6 +142,14 @@ pg_status_t pg_h5_flush(pg_h5_t *f)
 
 const char *pg_h5_filename(const pg_h5_t *f) { return f->path; }
 
+const char *pg_h5_library_version(char *buf, size_t n)
+{
+    unsigned maj = 0, min = 0, rel = 0;
+    if (H5get_libversion(&maj, &min, &rel) < 0) snprintf(buf, n, "unknown");
+    else snprintf(buf, n, "%u.%u.%u", maj, min, rel);
+    return buf;
+}
+
 /* H5Lexists on each component, so missing intermediate groups are not errors */
 int pg_h5_exists(pg_h5_t *f, const char *path)
 {

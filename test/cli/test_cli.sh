@@ -29,6 +29,13 @@ for np in 1 2; do
     [ "$(grep -c '^phonograph ' "$TMP/version$np.out")" = 1 ] && ok "--version printed once np$np" \
         || bad "--version printed once np$np" "$TMP/version$np.out"
 done
+# library versions in --version come from the libraries themselves (via symmetry.c / h5.c):
+# they must be the versions of the installed Debian packages
+spg_pkg=$(dpkg-query -W -f='${Version}' libsymspg-dev 2>/dev/null | sed 's/-.*//')
+h5_pkg=$(dpkg-query -W -f='${Version}' libhdf5-openmpi-dev 2>/dev/null | sed 's/[+-].*//')
+if [ -n "$spg_pkg" ] && [ -n "$h5_pkg" ] && has version1 "HDF5 $h5_pkg, spglib $spg_pkg,"; then
+    ok "--version names HDF5 $h5_pkg and spglib $spg_pkg (dpkg)"
+else bad "--version library versions (dpkg: HDF5 '$h5_pkg', spglib '$spg_pkg')" "$TMP/version1.out"; fi
 run help 1 --help
 if [ "$(rc help)" = 0 ] && has help "deck"; then ok "--help lists commands"; else bad "--help" "$TMP/help.out"; fi
 for cmd in $(sed -n 's/^  \([a-z][a-z-]*\) .*/\1/p' "$TMP/help.out" | grep -v -- '^--'); do
