@@ -37,6 +37,12 @@ void pg_err_clear(void);
 void pg_err_print(FILE *f, const char *prefix);
 /* Short name of a status code ("input", "io", ...). */
 const char *pg_status_name(pg_status_t st);
+/* snprintf into buf[cap] that fails instead of truncating: PG_ERR_INPUT "text of N characters
+ * does not fit in cap-1: \"<start>...\"" when the result would not fit (buf then holds the
+ * truncated text), PG_ERR_INTERNAL on an encoding error. Use it for paths and anything else
+ * that must not be cut silently; callers add context with PG_CHECK / PG_TRY frames. */
+pg_status_t pg_snprintf(char *buf, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #define PG_ERR(code, ...) pg_err_set((code), __FILE__, __LINE__, __VA_ARGS__)
 

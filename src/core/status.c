@@ -30,6 +30,19 @@ pg_status_t pg_err_set(pg_status_t code, const char *file, int line, const char 
     return code;
 }
 
+pg_status_t pg_snprintf(char *buf, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, cap, fmt, ap);
+    va_end(ap);
+    if (n < 0) return PG_ERR(PG_ERR_INTERNAL, "formatting \"%.60s\" failed", fmt);
+    if ((size_t)n >= cap)
+        return PG_ERR(PG_ERR_INPUT, "text of %d characters does not fit in %zu: \"%.60s...\"", n,
+                      cap ? cap - 1 : 0, cap ? buf : "");
+    return PG_OK;
+}
+
 void pg_err_frame(const char *file, int line, const char *func)
 {
     if (g_err.n_frames >= PG_ERR_FRAMES_MAX) return;

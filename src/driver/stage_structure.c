@@ -43,18 +43,19 @@ static pg_status_t read_input(const pg_deck_t *d, structure_input_t *in)
         for (int j = 0; j < 3; j++)
             in->matrix[i][j] = n == 3 ? (i == j ? (int)s[i] : 0) : (int)s[3 * i + j];
     const double *p = NULL;
+    double pm[3][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
     PG_CHECK(pg_deck_get_reals(d, "structure", "primitive", &p, &n));
     if (n == 9) {
         in->prim_mode = 2;
         for (int i = 0; i < 3; i++)
-            for (int j = 0; j < 3; j++) in->pmat[i][j] = p[3 * i + j];
+            for (int j = 0; j < 3; j++) pm[i][j] = p[3 * i + j];
     } else {
         const char *w = NULL;
         PG_CHECK(pg_deck_get_string(d, "structure", "primitive", &w));
         in->prim_mode = strcmp(w, "none") == 0 ? 1 : strcmp(w, "auto") == 0 ? 0 : 3;
-        for (int i = 0; i < 3; i++) in->pmat[i][i] = 1.0;
-        if (in->prim_mode == 3) PG_CHECK(pg_primitive_matrix_parse(w, in->pmat)); /* centring */
+        if (in->prim_mode == 3) PG_CHECK(pg_primitive_matrix_parse(w, pm)); /* centring */
     }
+    memcpy(in->pmat, pm, sizeof pm);
     return PG_OK;
 }
 
@@ -115,7 +116,10 @@ static pg_status_t build_structure(pg_run_t *run, structure_input_t *in)
     return PG_OK;
 }
 
-static void formula(const pg_cell_t *c, char *buf, size_t cap)
+/* Formula of c into buf[cap]; PG_ERR_INPUT if it does not fit (FORMULA_CAP always fits:
+ * at most 128 species of "Xx" + a 64-bit count). Not collective. */
+#define FORMULA_CAP (128 * 24)
+static pg_status_t formula(const pg_cell_t *c, char *buf, size_t cap)
 {
     /* species in order of first appearance, with counts */
     int seen[128] = {0}, order[128], n_order = 0;
@@ -124,14 +128,16 @@ static void formula(const pg_cell_t *c, char *buf, size_t cap)
         if (!seen[z]++) order[n_order++] = z;
     }
     size_t used = 0;
+    PG_REQUIRE(cap > 0, PG_ERR_INTERNAL, "formula: no room");
     buf[0] = '\0';
     for (int k = 0; k < n_order; k++) {
-        int w = seen[order[k]] > 1
-                    ? snprintf(buf + used, cap - used, "%s%d", pg_element_symbol(order[k]), seen[order[k]])
-                    : snprintf(buf + used, cap - used, "%s", pg_element_symbol(order[k]));
-        if (w < 0 || (size_t)w >= cap - used) break;
-        used += (size_t)w;
+        if (seen[order[k]] > 1)
+            PG_CHECK(pg_snprintf(buf + used, cap - used, "%s%d", pg_element_symbol(order[k]),
+                                 seen[order[k]]));
+        else PG_CHECK(pg_snprintf(buf + used, cap - used, "%s", pg_element_symbol(order[k])));
+        used += strlen(buf + used);
     }
+    return PG_OK;
 }
 
 static void lattice_params(const double l[3][3], double abc[3], double ang[3])
@@ -148,31 +154,33 @@ static void lattice_params(const double l[3][3], double abc[3], double ang[3])
 static pg_status_t write_files(pg_run_t *run, const char *report)
 {
     char dir[4200], path[4300];
-    snprintf(dir, sizeof dir, "%s/structure", run->output_dir);
+    PG_CHECK(pg_snprintf(dir, sizeof dir, "%s/structure", run->output_dir));
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return PG_ERR(PG_ERR_IO, "cannot create '%s': %s", dir, strerror(errno));
-    char fu[128];
-    formula(&run->unitcell, fu, sizeof fu);
-    snprintf(path, sizeof path, "%s/unitcell.vasp", dir);
+    char fu[FORMULA_CAP];
+    PG_CHECK(formula(&run->unitcell, fu, sizeof fu));
+    PG_CHECK(pg_snprintf(path, sizeof path, "%s/unitcell.vasp", dir));
     PG_CHECK(pg_poscar_write(path, &run->unitcell, fu, 1));
-    char comment[256];
+    char comment[FORMULA_CAP + 256];
     const int(*m)[3] = run->supercell.matrix;
-    snprintf(comment, sizeof comment, "%s supercell M = %d %d %d  %d %d %d  %d %d %d (phonopy order)",
-             fu, m[0][0], m[0][1], m[0][2], m[1][0], m[1][1], m[1][2], m[2][0], m[2][1], m[2][2]);
-    snprintf(path, sizeof path, "%s/supercell.vasp", dir);
+    PG_CHECK(pg_snprintf(comment, sizeof comment,
+                         "%s supercell M = %d %d %d  %d %d %d  %d %d %d (phonopy order)", fu,
+                         m[0][0], m[0][1], m[0][2], m[1][0], m[1][1], m[1][2], m[2][0], m[2][1],
+                         m[2][2]));
+    PG_CHECK(pg_snprintf(path, sizeof path, "%s/supercell.vasp", dir));
     PG_CHECK(pg_poscar_write(path, &run->supercell.cell, comment, 1));
-    snprintf(path, sizeof path, "%s/primitive.vasp", dir);
+    PG_CHECK(pg_snprintf(path, sizeof path, "%s/primitive.vasp", dir));
     PG_CHECK(pg_poscar_write(path, &run->primitive.cell, "primitive cell", 1));
     pg_extxyz_frame_t fr;
     pg_extxyz_frame_init(&fr);
     fr.cell = run->supercell.cell; /* borrowed for writing; detached before the free */
     fr.pbc[0] = fr.pbc[1] = fr.pbc[2] = 1;
-    snprintf(path, sizeof path, "%s/supercell.extxyz", dir);
+    PG_CHECK(pg_snprintf(path, sizeof path, "%s/supercell.extxyz", dir));
     pg_status_t st = pg_extxyz_write(path, &fr, 1, 0);
     memset(&fr.cell, 0, sizeof fr.cell);
     pg_extxyz_frame_free(&fr);
     PG_CHECK(st);
-    snprintf(path, sizeof path, "%s/symmetry.txt", dir);
+    PG_CHECK(pg_snprintf(path, sizeof path, "%s/symmetry.txt", dir));
     FILE *f = fopen(path, "w");
     PG_REQUIRE(f, PG_ERR_IO, "cannot write '%s': %s", path, strerror(errno));
     fputs(report, f);
@@ -181,13 +189,13 @@ static pg_status_t write_files(pg_run_t *run, const char *report)
 }
 
 /* results for run_summary.json (also after a resume, so every summary has them) */
-static void record_results(pg_run_t *run)
+static pg_status_t record_results(pg_run_t *run)
 {
     const pg_symmetry_t *sym = &run->symmetry;
     const pg_cell_t *uc = &run->unitcell, *sc = &run->supercell.cell, *pc = &run->primitive.cell;
     const int(*m)[3] = run->supercell.matrix;
-    char fu[128];
-    formula(uc, fu, sizeof fu);
+    char fu[FORMULA_CAP];
+    PG_CHECK(formula(uc, fu, sizeof fu));
     pg_run_result(run, "formula", "\"%s\"", fu);
     pg_run_result(run, "n_atom_unitcell", "%lld", (long long)uc->n_atom);
     pg_run_result(run, "n_atom_supercell", "%lld", (long long)sc->n_atom);
@@ -198,6 +206,7 @@ static void record_results(pg_run_t *run)
     pg_run_result(run, "n_operations", "%d", sym->n_ops);
     pg_run_result(run, "supercell_matrix", "[[%d, %d, %d], [%d, %d, %d], [%d, %d, %d]]", m[0][0],
                   m[0][1], m[0][2], m[1][0], m[1][1], m[1][2], m[2][0], m[2][1], m[2][2]);
+    return PG_OK;
 }
 
 pg_status_t pg_stage_structure(pg_run_t *run)
@@ -207,8 +216,8 @@ pg_status_t pg_stage_structure(pg_run_t *run)
     pg_status_t st = PG_OK;
     const pg_symmetry_t *sym = &run->symmetry;
     const pg_cell_t *uc = &run->unitcell, *sc = &run->supercell.cell, *pc = &run->primitive.cell;
-    char fu[128];
-    formula(uc, fu, sizeof fu);
+    char fu[FORMULA_CAP];
+    PG_CHECK(formula(uc, fu, sizeof fu));
     double abc[3], ang[3];
     lattice_params(uc->lattice, abc, ang);
     pg_log_info(run->log, "unit cell %s: %s, %lld atoms, V = %.4f Å^3", in.unitcell, fu,
@@ -241,7 +250,8 @@ pg_status_t pg_stage_structure(pg_run_t *run)
             fclose(f);
             char *copy = strdup(report);
             if (copy) {
-                for (char *line = strtok(copy, "\n"); line; line = strtok(NULL, "\n"))
+                char *save = NULL;
+                for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
                     pg_log_info(run->log, "  %s", line);
                 free(copy);
             }
@@ -254,7 +264,7 @@ pg_status_t pg_stage_structure(pg_run_t *run)
     if (run->rank == 0) pg_log_info(run->log, "wrote %s/structure/{unitcell,supercell,primitive}.vasp, "
                                               "supercell.extxyz, symmetry.txt", run->output_dir);
 
-    record_results(run);
+    PG_CHECK(record_results(run));
     return PG_OK;
 }
 
@@ -264,6 +274,6 @@ pg_status_t pg_stage_structure_resume(pg_run_t *run)
 {
     structure_input_t in;
     PG_CHECK(build_structure(run, &in));
-    record_results(run);
+    PG_CHECK(record_results(run));
     return PG_OK;
 }

@@ -30,6 +30,23 @@ static void test_status_chain(void **state)
     assert_string_equal(pg_status_name(PG_ERR_NUMERIC), "numerical error");
 }
 
+/* pg_snprintf: exact fit is fine, one character more is an error (never a silent cut) */
+static void test_snprintf_bounded(void **state)
+{
+    (void)state;
+    char buf[8];
+    pg_err_clear();
+    assert_int_equal(pg_snprintf(buf, sizeof buf, "%s/%s", "abc", "xyz"), PG_OK);
+    assert_string_equal(buf, "abc/xyz");
+    assert_int_equal(pg_snprintf(buf, sizeof buf, "%s/%s", "abc", "wxyz"), PG_ERR_INPUT);
+    assert_non_null(strstr(pg_err_message(), "text of 8 characters does not fit in 7"));
+    assert_non_null(strstr(pg_err_message(), "\"abc/wxy...\""));
+    assert_int_equal(strlen(buf), 7);
+    pg_err_clear();
+    assert_int_equal(pg_snprintf(buf, 0, "x"), PG_ERR_INPUT);
+    pg_err_clear();
+}
+
 static void test_elements(void **state)
 {
     (void)state;
@@ -87,6 +104,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_status_chain),
+        cmocka_unit_test(test_snprintf_bounded),
         cmocka_unit_test(test_elements),
         cmocka_unit_test(test_cell_geometry),
     };
