@@ -31,8 +31,7 @@ void pg_zheevd_ws_free(pg_zheevd_ws_t *ws);
  * a overwritten by the orthonormal eigenvectors (column s = vector s). LAPACK zheevd.
  * Errors: PG_ERR_NUMERIC naming zheevd and info. Not collective. */
 pg_status_t pg_zheevd(pg_zheevd_ws_t *ws, int n, double complex *a, double *w);
-/* Real symmetric counterpart (dsyevd), allocating its workspace per call. */
-pg_status_t pg_dsyevd(int n, double *a, double *w);
+/* (The real symmetric counterpart is pg_linalg_dsyevd below.) */
 
 /* ScaLAPACK pzheevd on a BLACS grid made from comm with Csys2blacs_handle (never the default
  * system context); the most square nprow x npcol grid, block size nb (<= 0: 64).

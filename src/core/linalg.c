@@ -88,27 +88,6 @@ pg_status_t pg_zheevd(pg_zheevd_ws_t *ws, int n, double complex *a, double *w)
     return PG_OK;
 }
 
-pg_status_t pg_dsyevd(int n, double *a, double *w)
-{
-    pg_status_t st = PG_OK;
-    double *work = NULL;
-    int *iwork = NULL;
-    double wq = 0;
-    int iq = 0, m1 = -1, info = 0;
-    dsyevd_("V", "U", &n, a, &n, w, &wq, &m1, &iq, &m1, &info, 1, 1);
-    PG_REQUIRE(info == 0, PG_ERR_NUMERIC, "dsyevd workspace query failed (info %d)", info);
-    int lwork = (int)wq + 1, liwork = iq > 0 ? iq : 1;
-    PG_TRY_CALLOC(work, lwork, "dsyevd work");
-    PG_TRY_CALLOC(iwork, liwork, "dsyevd iwork");
-    dsyevd_("V", "U", &n, a, &n, w, work, &lwork, iwork, &liwork, &info, 1, 1);
-    PG_TRY_REQUIRE(info == 0, PG_ERR_NUMERIC, "LAPACK dsyevd failed for order %d (info %d)", n,
-                   info);
-cleanup:
-    free(work);
-    free(iwork);
-    return st;
-}
-
 /* global index of local index l in a block-cyclic distribution */
 static int64_t l2g(int l, int nb, int p, int np) { return (int64_t)(l / nb) * nb * np + (int64_t)p * nb + l % nb; }
 

@@ -365,7 +365,7 @@ pg_status_t pg_phonon_commensurate_modes(const pg_dynmat_t *dm, const int smat[3
         double complex *e = m.evec + r * (int64_t)n * n;
         if (m.is_ii[r]) {
             PG_TRY(pg_dynmat_build_real_gauge(dm, m.q[r], dr));
-            PG_TRY(pg_dsyevd(n, dr, w)); /* symmetric: row/column-major identical */
+            PG_TRY(pg_linalg_dsyevd(n, dr, n, 1, w)); /* symmetric: row/column-major identical */
             for (int s = 0; s < n; s++) {
                 f[s] = pg_dynmat_eig_to_thz(w[s]);
                 for (int row = 0; row < n; row++) e[row * n + s] = dr[(int64_t)s * n + row];

@@ -71,7 +71,7 @@ pg_status_t pg_modes_from_fc(int64_t n_atom, const double (*phi)[3][3], const do
             d[i * n + j] = d[j * n + i] = s;
         }
     PG_TRY_REQUIRE(n <= 46340, PG_ERR_INPUT, "modes: %lld atoms is too many for a dense eigensolver", (long long)n_atom);
-    PG_TRY(pg_dsyevd((int)n, d, m->freq_thz));
+    PG_TRY(pg_linalg_dsyevd(n, d, n, 1, m->freq_thz));
     /* eigenvalues (eV/(Å^2 amu)) -> signed frequencies; column-major eigenvectors are
      * already mode-major rows of vec */
     for (int64_t s = 0; s < n; s++) {

@@ -134,7 +134,7 @@ static void test_phase_and_gauge(void **state)
     assert_true(m < 1e-12);
     double qx[3] = {0.5, 0.0, 0.5}, dr[36], w[6], f[6];
     assert_int_equal(pg_dynmat_build_real_gauge(s.dm, qx, dr), PG_OK);
-    assert_int_equal(pg_dsyevd(6, dr, w), PG_OK);
+    assert_int_equal(pg_linalg_dsyevd(6, dr, 6, 1, w), PG_OK);
     pg_dynmat_ws_t ws;
     assert_int_equal(pg_dynmat_ws_init(&ws, s.dm), PG_OK);
     assert_int_equal(pg_dynmat_solve(s.dm, &ws, qx, f, NULL, NULL), PG_OK);
