@@ -13,6 +13,7 @@ pg_status_t pg_cmd_train(MPI_Comm comm, int argc, char **argv);   /* src/driver/
 pg_status_t pg_cmd_predict(MPI_Comm comm, int argc, char **argv); /* src/driver/cmd_train.c */
 pg_status_t pg_cmd_sample(MPI_Comm comm, int argc, char **argv);
 pg_status_t pg_cmd_export(MPI_Comm comm, int argc, char **argv);
+pg_status_t pg_cmd_import(MPI_Comm comm, int argc, char **argv); /* src/driver/cmd_import.c */
 
 pg_status_t pg_cmd_phonons(MPI_Comm comm, int argc, char **argv);
 
@@ -28,6 +29,7 @@ const pg_cli_command_t pg_cli_commands[] = {
     {"sample", pg_cmd_sample, "sample + label configurations into the dataset file: sample DECK"},
     {"phonons", pg_cmd_phonons, "phonons stage alone: force constants -> phonons.h5 (modes, DOS, thermal, bands)"},
     {"export", pg_cmd_export, "configurations of the dataset as POSCARs for external DFT: export DECK"},
+    {"import", pg_cmd_import, "external DFT labels (vasprun.xml tree or extxyz) into the dataset: import DATASET.h5|DECK SOURCE"},
     {"study", pg_cmd_study, "the paper's experiment: phonograph study DECK (= run with the study stage)"},
     {NULL, NULL, NULL},
 };
