@@ -13,7 +13,10 @@
  *   quantum   sigma^2 = hbar/omega (n + 1/2),  n = 1/(exp(h nu / k_B T) - 1)  (T = 0: n = 0)
  *   classical sigma^2 = k_B T / omega^2
  * (omega = 2 pi nu, sigma in sqrt(amu) Å), and u_k = m_k^{-1/2} sum_m sigma_m xi_m v_m(k).
- * The modes v_m are the eigenvectors of the supercell's mass-weighted force-constant matrix
+ * Production path (pg_sampler_create_phonon / pg_sampler_create_qspace): the modes are
+ * phonopy's commensurate-q modes and u is formed in q-space (small products per q, a DFT over
+ * the cells; sampler_qspace.c). Reference path (pg_sampler_create): the modes v_m are the
+ * eigenvectors of the supercell's mass-weighted force-constant matrix
  * M^{-1/2} Phi M^{-1/2} (the Gamma point of the supercell). This is the same mode set as
  * phonopy's commensurate q-points: at a commensurate q every image of an atom has the same
  * phase, so D(q) is the Fourier transform of the supercell FC and the supercell spectrum is the
@@ -51,9 +54,11 @@
 #include <stdint.h>
 
 #include "phonograph/pg_cell.h"
+#include "phonograph/pg_forceconst.h"
 #include "phonograph/pg_md.h"
 #include "phonograph/pg_phonons.h"
 #include "phonograph/pg_status.h"
+#include "phonograph/pg_supercell.h"
 
 /* PG_SAMPLE_MD: molecular dynamics (Langevin, pg_md.h) with a force field given in the options,
  * for the independent test ensemble: configuration c of condition (temperature) T is frame
@@ -144,6 +149,27 @@ typedef struct pg_sampler pg_sampler_t;
  * for PG_SAMPLE_RANDOM. Not collective. Errors: PG_ERR_INPUT for inconsistent options. */
 pg_status_t pg_sampler_create(const pg_cell_t *ref, const pg_modes_t *modes,
                               const pg_sample_opts_t *opts, pg_sampler_t **out);
+/* The phonon sampler in q-space (sampler_qspace.c): pm are the commensurate modes of the
+ * supercell `ref` (pg_phonon_commensurate_modes; borrowed, what is needed is copied), smat the
+ * supercell matrix w.r.t. the cell of pm (phonopy's column convention, any integer matrix with
+ * det > 0). Draws the same distribution as pg_sampler_create with the supercell modes (the
+ * flat mode order is pg_modes_from_commensurate's), at O(n_mode (d0 + d1 + d2)) per
+ * configuration instead of O(n_mode^2). Not collective.
+ * Errors: PG_ERR_INPUT (modes and supercell do not match), PG_ERR_NOMEM. */
+pg_status_t pg_sampler_create_qspace(const pg_cell_t *ref, const pg_phonon_modes_t *pm,
+                                     const int smat[3][3], const pg_sample_opts_t *opts,
+                                     pg_sampler_t **out);
+/* The phonon sampler of supercell sc (every rank) from its force constants fc (rank 0; full,
+ * or compact with the rows of the unit-cell atoms sc->u2s): the q-space construction with the
+ * unit cell as the cell (commensurate points of sc->matrix, computed on rank 0, broadcast),
+ * or, if that fails, the supercell-Gamma diagonalisation (needs full fc) with the reason
+ * written to note[note_cap] (empty when the q-space path is used; may be NULL).
+ * Collective on comm; *out on every rank; errors agreed. */
+pg_status_t pg_sampler_create_phonon(MPI_Comm comm, const pg_supercell_t *sc, const pg_fc_t *fc,
+                                     const pg_sample_opts_t *o, char *note, size_t note_cap,
+                                     pg_sampler_t **out);
+/* 1 if s is a q-space phonon sampler. */
+int pg_sampler_is_qspace(const pg_sampler_t *s);
 void pg_sampler_destroy(pg_sampler_t **s);
 
 int64_t pg_sampler_n_config(const pg_sampler_t *s);
@@ -180,7 +206,7 @@ typedef struct {
     double max_displacement_ang;
     pg_cell_t cell;         /* the configuration (Cartesian positions, Å) */
     double (*disp)[3];      /* [n_atom] displacement from the (scaled, strained) reference, Å */
-    double *work;           /* [n_mode] scratch */
+    double *work;           /* [5 n_mode] scratch */
     int64_t *iwork;         /* [n_atom] scratch */
     void *md;               /* MD sampler: the trajectory last advanced (cache, owned) */
 } pg_sample_t;

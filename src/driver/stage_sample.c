@@ -256,7 +256,6 @@ static pg_status_t sample_run(MPI_Comm comm, const pg_deck_t *d, pg_log_t *log,
                               int restart, pg_farm_stats_t *fs)
 {
     pg_status_t st = PG_OK;
-    pg_modes_t modes = {0};
     pg_fc_t fc = {0};
     pg_sampler_t *s = NULL;
     pg_dataset_t *ds = NULL;
@@ -279,19 +278,17 @@ static pg_status_t sample_run(MPI_Comm comm, const pg_deck_t *d, pg_log_t *log,
         PG_TRY_REQUIRE(fc_path[0], PG_ERR_INPUT,
                        "%s: the phonon sampler needs [sample] force_constants = <file>",
                        pg_deck_path(d));
-        if (rank == 0) {
-            st = load_full_fc(fc_path, sc, &fc);
-            if (st == PG_OK)
-                st = pg_modes_from_fc(sc->cell.n_atom, (const double(*)[3][3])fc.phi,
-                                      sc->cell.mass, &modes);
-        }
+        if (rank == 0) st = load_full_fc(fc_path, sc, &fc);
         pg_status_t agreed = st;
         PG_TRY(pg_par_agree(comm, &agreed));
         PG_TRY(agreed);
-        PG_TRY(pg_modes_bcast(comm, 0, &modes));
-    }
-    st = pg_sampler_create(&sc->cell, &modes, &o, &s);
-    {
+        char note[512];
+        PG_TRY(pg_sampler_create_phonon(comm, sc, &fc, &o, note, sizeof note, &s));
+        if (note[0] && log)
+            pg_log_warn(log, "phonon sampler: q-space construction unavailable (%s); using the "
+                        "supercell-Gamma diagonalisation", note);
+    } else {
+        st = pg_sampler_create(&sc->cell, NULL, &o, &s);
         pg_status_t agreed = st;
         PG_TRY(pg_par_agree(comm, &agreed));
         PG_TRY(agreed);
@@ -361,7 +358,6 @@ cleanup:
     pg_potential_destroy(&pot);
     pg_labeler_destroy(&lab);
     pg_sampler_destroy(&s);
-    pg_modes_free(&modes);
     pg_fc_free(&fc);
     return st;
 }

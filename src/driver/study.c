@@ -154,7 +154,7 @@ static pg_status_t pool_opts(const study_t *S, int pool, pg_sample_opts_t *o)
 }
 
 /* Produce (or resume) one pool's dataset file with the task farm and the embedded labeler. */
-static pg_status_t produce_pool(study_t *S, int pool, const pg_modes_t *modes,
+static pg_status_t produce_pool(study_t *S, int pool, const pg_fc_t *fc,
                                 const char *fc_source)
 {
     pg_run_t *run = S->run;
@@ -179,8 +179,15 @@ static pg_status_t produce_pool(study_t *S, int pool, const pg_modes_t *modes,
         st = pg_potential_create(&lo.potential, &pot);
         o.md_force_ctx = pot;
     }
-    if (st == PG_OK) st = pg_sampler_create(&run->supercell.cell, modes, &o, &s);
+    if (st == PG_OK && pool != POOL_PHONON) st = pg_sampler_create(&run->supercell.cell, NULL, &o, &s);
     PG_TRY(agreed(comm, st));
+    if (pool == POOL_PHONON) {
+        char note[512];
+        PG_TRY(pg_sampler_create_phonon(comm, &run->supercell, fc, &o, note, sizeof note, &s));
+        if (note[0])
+            pg_log_warn(run->log, "study: q-space phonon sampler unavailable (%s); using the "
+                        "supercell-Gamma diagonalisation", note);
+    }
     PG_TRY(pg_deck_get_int(S->d, "sample", "batch", &batch));
     PG_TRY(pg_deck_get_int(S->d, "sample", "batches_per_rank", &bpr));
     if (pool == POOL_TEST) batch = o.md_frames; /* one trajectory per batch: no recomputation */
@@ -216,46 +223,40 @@ cleanup:
     return st;
 }
 
-/* Force constants (file or finite displacements) and supercell modes on every rank. */
-static pg_status_t phonon_modes(study_t *S, pg_modes_t *modes, char *fc_source, size_t cap)
+/* Force constants (file or finite displacements), full, on rank 0 (at least). Collective. */
+static pg_status_t phonon_fc(study_t *S, pg_fc_t *fc, char *fc_source, size_t cap)
 {
     pg_run_t *run = S->run;
     pg_status_t st = PG_OK;
-    pg_fc_t fc = {0};
     pg_potential_t *pot = NULL;
     const pg_cell_t *sc = &run->supercell.cell;
     if (pg_deck_is_set(S->d, "sample", "force_constants")) {
         const char *p = NULL;
         PG_CHECK(pg_deck_get_string(S->d, "sample", "force_constants", &p));
         snprintf(fc_source, cap, "%s", p);
-        if (run->rank == 0) st = pg_fc_read(p, "auto", sc->n_atom, &fc);
-        if (st == PG_OK && run->rank == 0)
-            PG_TRY_REQUIRE(pg_fc_is_full(&fc), PG_ERR_INPUT,
-                           "%s: the study needs full (N x N) force constants; write them "
-                           "with phonopy --full-fc or let phonograph compute them", p);
+        if (run->rank == 0) st = pg_fc_read(p, "auto", sc->n_atom, fc);
+        if (st == PG_OK && run->rank == 0 && !pg_fc_is_full(fc)) /* agreed below */
+            st = PG_ERR(PG_ERR_INPUT, "%s: the study needs full (N x N) force constants; write "
+                        "them with phonopy --full-fc or let phonograph compute them", p);
     } else {
         pg_labeler_opts_t lo;
         PG_TRY(pg_labeler_opts_from_deck(S->d, &lo));
         st = pg_potential_create(&lo.potential, &pot);
         PG_TRY(agreed(run->comm, st));
         pg_fdfc_info_t info;
-        PG_TRY(pg_fdfc_compute(run->comm, pot, sc, lo.fc_displacement_ang, 1e-5, &fc, &info));
+        PG_TRY(pg_fdfc_compute(run->comm, pot, sc, lo.fc_displacement_ang, 1e-5, fc, &info));
         char fc_path[1200];
         snprintf(fc_path, sizeof fc_path, "%s/FORCE_CONSTANTS", S->dir);
         /* provenance names the method and the file relative to the output directory, so
          * that identical runs in different directories store identical datasets */
         snprintf(fc_source, cap, "computed: PRV-CAP-1 finite displacements of %g Å "
                  "(study/FORCE_CONSTANTS)", lo.fc_displacement_ang);
-        if (run->rank == 0) st = pg_fc_write_text(fc_path, &fc);
+        if (run->rank == 0) st = pg_fc_write_text(fc_path, fc);
         pg_log_info(run->log, "study: force constants by %lld finite displacements -> %s",
                     (long long)info.n_disp, fc_path);
     }
-    if (run->rank == 0 && st == PG_OK)
-        st = pg_modes_from_fc(sc->n_atom, (const double(*)[3][3])fc.phi, sc->mass, modes);
     PG_TRY(agreed(run->comm, st));
-    PG_TRY(pg_modes_bcast(run->comm, 0, modes));
 cleanup:
-    pg_fc_free(&fc);
     pg_potential_destroy(&pot);
     return st;
 }
@@ -708,7 +709,7 @@ pg_status_t pg_stage_study(pg_run_t *run)
 {
     pg_status_t st = PG_OK;
     study_t S;
-    pg_modes_t modes = {0};
+    pg_fc_t fc = {0};
     job_t *jobs = NULL;
     double *acc = NULL;
     FILE *bf = NULL;
@@ -746,9 +747,9 @@ pg_status_t pg_stage_study(pg_run_t *run)
                            samplers[k]);
     }
     char fc_source[1200] = "";
-    if (want[POOL_PHONON]) PG_TRY(phonon_modes(&S, &modes, fc_source, sizeof fc_source));
+    if (want[POOL_PHONON]) PG_TRY(phonon_fc(&S, &fc, fc_source, sizeof fc_source));
     for (int p = 0; p < N_POOLS; p++)
-        if (p == POOL_TEST || want[p]) PG_TRY(produce_pool(&S, p, &modes, fc_source));
+        if (p == POOL_TEST || want[p]) PG_TRY(produce_pool(&S, p, &fc, fc_source));
 
     /* 3. graphs */
     {
@@ -825,7 +826,7 @@ cleanup:
     if (bf) fclose(bf);
     free(acc);
     free(jobs);
-    pg_modes_free(&modes);
+    pg_fc_free(&fc);
     return st;
 }
 

@@ -112,6 +112,14 @@ void pg_dataset_batch_set_sample(pg_dataset_batch_t *b, int64_t j, const pg_samp
     b->min_distance[j] = x->min_distance_ang;
 }
 
+/* How the phonon sampler forms its modes; the values of a configuration depend on it, so a
+ * resume refuses a file written by the other construction (or by a phonograph from before
+ * the attribute existed, whose phonon sampler was the supercell-Gamma one). */
+static const char *construction_of(const pg_sampler_t *s)
+{
+    return pg_sampler_is_qspace(s) ? "qspace" : "supercell-gamma";
+}
+
 static pg_status_t write_provenance(pg_h5_t *f, const pg_dataset_meta_t *m)
 {
     const pg_sample_opts_t *o = pg_sampler_opts(m->sampler);
@@ -177,6 +185,7 @@ static pg_status_t write_provenance(pg_h5_t *f, const pg_dataset_meta_t *m)
         PG_CHECK(pg_h5_attr_write(f, mo, "n_excluded", PG_H5_I64, 1, &ms.n_excluded));
         PG_CHECK(pg_h5_attr_write(f, mo, "min_used_thz", PG_H5_F64, 1, &ms.min_used_thz));
         PG_CHECK(pg_h5_attr_write(f, mo, "max_used_thz", PG_H5_F64, 1, &ms.max_used_thz));
+        PG_CHECK(pg_h5_attr_write_string(f, mo, "construction", construction_of(m->sampler)));
     }
     return PG_OK;
 }
@@ -263,6 +272,18 @@ pg_status_t pg_dataset_open_resume(const char *path, MPI_Comm comm, const pg_dat
                    "deck: fingerprint %s, seed %llu): refusing to mix them; use another output "
                    "file or delete it",
                    path, fp, (long long)seed, want, (unsigned long long)m->seed);
+    if (pg_sampler_opts(m->sampler)->kind == PG_SAMPLE_PHONON) {
+        char *con = NULL;
+        const char *mo = "/provenance/modes", *want_con = construction_of(m->sampler);
+        if (pg_h5_attr_exists(ds->f, mo, "construction"))
+            PG_TRY(pg_h5_attr_read_string(ds->f, mo, "construction", &con));
+        const int same = con && strcmp(con, want_con) == 0;
+        free(con);
+        PG_TRY_REQUIRE(same, PG_ERR_INPUT,
+                       "%s was written by another phonon-sampler construction (this one: %s): "
+                       "its configurations would not continue the same sequence; refusing to "
+                       "mix them; use another output file or delete it", path, want_con);
+    }
     PG_TRY_REQUIRE(nc == m->n_config && na == m->n_atom, PG_ERR_INPUT,
                    "%s holds %lld configurations of %lld atoms, this deck asks for %lld of %lld",
                    path, (long long)nc, (long long)na, (long long)m->n_config,

@@ -85,12 +85,15 @@ void pg_sampler_destroy(pg_sampler_t **sp)
     free(s->vec);
     free(s->sigma);
     free(s->inv_sqrt_mass);
+    sampler_qspace_free(&s->q);
     free(s);
     *sp = NULL;
 }
 
-pg_status_t pg_sampler_create(const pg_cell_t *ref, const pg_modes_t *modes,
-                              const pg_sample_opts_t *opts, pg_sampler_t **out)
+/* Shared by both constructors: exactly one of modes / pm is used for the phonon sampler. */
+static pg_status_t sampler_create(const pg_cell_t *ref, const pg_modes_t *modes,
+                                  const pg_phonon_modes_t *pm, const int (*smat)[3],
+                                  const pg_sample_opts_t *opts, pg_sampler_t **out)
 {
     pg_status_t st = PG_OK;
     pg_sampler_t *s = NULL;
@@ -143,13 +146,31 @@ pg_status_t pg_sampler_create(const pg_cell_t *ref, const pg_modes_t *modes,
     s->tag_random = pg_rng_tag("sample.random");
     s->tag_strain = pg_rng_tag("sample.strain");
     s->tag_disorder = pg_rng_tag("sample.disorder");
-    if (o->kind == PG_SAMPLE_PHONON) PG_TRY(sampler_phonon_setup(s, modes));
+    if (o->kind == PG_SAMPLE_PHONON && pm) PG_TRY(sampler_qspace_setup(s, pm, smat));
+    else if (o->kind == PG_SAMPLE_PHONON) PG_TRY(sampler_phonon_setup(s, modes));
     *out = s;
     return PG_OK;
 cleanup:
     pg_sampler_destroy(&s);
     return st;
 }
+
+pg_status_t pg_sampler_create(const pg_cell_t *ref, const pg_modes_t *modes,
+                              const pg_sample_opts_t *opts, pg_sampler_t **out)
+{
+    return sampler_create(ref, modes, NULL, NULL, opts, out);
+}
+
+pg_status_t pg_sampler_create_qspace(const pg_cell_t *ref, const pg_phonon_modes_t *pm,
+                                     const int smat[3][3], const pg_sample_opts_t *opts,
+                                     pg_sampler_t **out)
+{
+    *out = NULL;
+    PG_REQUIRE(pm && smat, PG_ERR_INPUT, "q-space sampler: no commensurate modes");
+    return sampler_create(ref, NULL, pm, smat, opts, out);
+}
+
+int pg_sampler_is_qspace(const pg_sampler_t *s) { return s->q.n_cell > 0; }
 
 int64_t pg_sampler_n_config(const pg_sampler_t *s)
 {
@@ -175,7 +196,7 @@ pg_status_t pg_sample_init(pg_sample_t *x, const pg_sampler_t *s)
     memset(x, 0, sizeof *x);
     PG_TRY(pg_cell_init(&x->cell, s->n_atom));
     PG_TRY_CALLOC(x->disp, s->n_atom, "displacements");
-    PG_TRY_CALLOC(x->work, s->n_mode, "sample scratch");
+    PG_TRY_CALLOC(x->work, 5 * s->n_mode, "sample scratch"); /* q-space: 5 n_mode */
     PG_TRY_CALLOC(x->iwork, s->n_atom, "sample scratch");
     return PG_OK;
 cleanup:
@@ -285,7 +306,9 @@ pg_status_t pg_sampler_draw(const pg_sampler_t *s, int64_t c, pg_sample_t *x)
         memcpy(x->cell.z, s->ref.z, sizeof(int) * (size_t)s->n_atom);
         memcpy(x->cell.mass, s->ref.mass, sizeof(double) * (size_t)s->n_atom);
         x->n_substituted = apply_disorder(s, c, attempt, x);
-        if (s->o.kind == PG_SAMPLE_PHONON)
+        if (s->o.kind == PG_SAMPLE_PHONON && s->q.n_cell > 0)
+            sampler_qspace_displace(s, c, attempt, u, x->work);
+        else if (s->o.kind == PG_SAMPLE_PHONON)
             sampler_phonon_displace(s, c, attempt, u, x->work);
         else if (s->o.kind == PG_SAMPLE_MD)
             PG_CHECK(sampler_md_displace(s, c, attempt, x, u));

@@ -164,15 +164,27 @@ pg_status_t sampler_phonon_setup(struct pg_sampler *s, const pg_modes_t *modes)
     PG_REQUIRE(modes && modes->n_atom == s->n_atom, PG_ERR_INPUT,
                "phonon sampler: modes are for %lld atoms, the supercell has %lld",
                modes ? (long long)modes->n_atom : -1LL, (long long)s->n_atom);
-    const int64_t n = s->n_mode, nc = s->o.n_condition;
+    const int64_t n = s->n_mode;
     PG_TRY_CALLOC(s->freq, n, "frequencies");
-    PG_TRY_CALLOC(s->nu_used, n, "frequencies used");
     PG_TRY_CALLOC(s->vec, n * n, "eigenvectors");
-    PG_TRY_CALLOC(s->sigma, nc * n, "mode sigmas");
     PG_TRY_CALLOC(s->inv_sqrt_mass, s->n_atom, "masses");
     memcpy(s->freq, modes->freq_thz, sizeof(double) * (size_t)n);
     memcpy(s->vec, modes->vec, sizeof(double) * (size_t)(n * n));
     for (int64_t k = 0; k < s->n_atom; k++) s->inv_sqrt_mass[k] = 1.0 / sqrt(modes->mass[k]);
+    PG_TRY(sampler_mode_policy(s));
+    return PG_OK;
+cleanup:
+    return st; /* partial arrays are released by pg_sampler_destroy */
+}
+
+/* Frequencies used (imaginary-mode policy, acoustic exclusion), mode statistics and the
+ * sigma table from s->freq[n_mode]; shared by the Gamma and the q-space set-up. */
+pg_status_t sampler_mode_policy(struct pg_sampler *s)
+{
+    pg_status_t st = PG_OK;
+    const int64_t n = s->n_mode, nc = s->o.n_condition;
+    PG_TRY_CALLOC(s->nu_used, n, "frequencies used");
+    PG_TRY_CALLOC(s->sigma, nc * n, "mode sigmas");
     const double cut = s->o.cutoff_thz > 0 ? s->o.cutoff_thz : 0.01;
     pg_mode_stats_t *ms = &s->mst;
     memset(ms, 0, sizeof *ms);
@@ -238,6 +250,30 @@ pg_status_t pg_sampler_covariance(const pg_sampler_t *s, int64_t t, double *cov)
     const int64_t n = s->n_mode;
     const double *sig = s->sigma + t * n;
     memset(cov, 0, sizeof(double) * (size_t)(n * n));
+    if (s->q.n_cell > 0) {
+        /* q-space: the kernel is linear in y = sigma xi, so <u u^T> = sum_m a_m a_m^T with
+         * a_m = kernel(sigma_m e_m): the covariance of exactly the code that draws */
+        pg_status_t st = PG_OK;
+        double *y = NULL, *a = NULL, *work = NULL;
+        PG_TRY_CALLOC(y, n, "covariance scratch");
+        PG_TRY_CALLOC(a, n, "covariance scratch");
+        PG_TRY_CALLOC(work, 4 * n, "covariance scratch");
+        for (int64_t m = 0; m < n; m++) {
+            if (sig[m] == 0) continue;
+            y[m] = sig[m];
+            sampler_qspace_apply(s, y, a, work);
+            y[m] = 0;
+            for (int64_t i = 0; i < n; i++) {
+                double *row = cov + i * n;
+                for (int64_t j = 0; j < n; j++) row[j] += a[i] * a[j];
+            }
+        }
+    cleanup:
+        free(y);
+        free(a);
+        free(work);
+        return st;
+    }
     /* <u_i u_j> = m_i^-1/2 m_j^-1/2 sum_m sigma_m^2 v_m(i) v_m(j) */
     for (int64_t m = 0; m < n; m++) {
         const double s2 = sig[m] * sig[m];

@@ -24,14 +24,20 @@
 #include "phonograph/pg_h5.h"
 #include "phonograph/pg_sample.h"
 #include "phonograph/pg_units.h"
+#include "test_phonon_common.h"
 
 typedef struct {
     pg_cell_t cell;
     double (*phi)[3][3];
     pg_modes_t modes;
-} nacl_t;
+} nacl_ref_t;
 
-static nacl_t g_nacl;
+static nacl_ref_t g_nacl;
+/* the q-space sampler's inputs: commensurate modes of the same supercell (phonopy's
+ * primitive cell and S = supercell_matrix_wrt_primitive) */
+static phonon_case_t g_case;
+static pg_phonon_modes_t g_pm;
+static int g_smat[3][3];
 
 static void load_nacl(void)
 {
@@ -70,6 +76,15 @@ static int setup(void **state)
 {
     (void)state;
     load_nacl();
+    nacl_load(&g_case, "force_constants.hdf5");
+    int64_t S64[3][3];
+    pg_h5_t *h = NULL;
+    assert_int_equal(pg_h5_open(nacl_file("reference.h5"), PG_H5_READ, MPI_COMM_NULL, &h), PG_OK);
+    assert_int_equal(pg_h5_read(h, "/structure/supercell_matrix_wrt_primitive", PG_H5_I64, S64), PG_OK);
+    pg_h5_close(&h);
+    for (int a = 0; a < 3; a++)
+        for (int b = 0; b < 3; b++) g_smat[a][b] = (int)S64[a][b];
+    assert_int_equal(pg_phonon_commensurate_modes(g_case.dm, (const int(*)[3])g_smat, &g_pm), PG_OK);
     return 0;
 }
 static int teardown(void **state)
@@ -78,6 +93,8 @@ static int teardown(void **state)
     pg_cell_free(&g_nacl.cell);
     free(g_nacl.phi);
     pg_modes_free(&g_nacl.modes);
+    pg_phonon_modes_free(&g_pm);
+    case_free(&g_case);
     return 0;
 }
 
@@ -112,7 +129,8 @@ static pg_sampler_t *phonon_sampler(pg_stats_t stats, const double *temps, int64
     o.n_condition = nt;
     o.n_per_condition = n_per;
     pg_sampler_t *s = NULL;
-    assert_int_equal(pg_sampler_create(&g_nacl.cell, &g_nacl.modes, &o, &s), PG_OK);
+    assert_int_equal(pg_sampler_create_qspace(&g_nacl.cell, &g_pm, (const int(*)[3])g_smat, &o, &s),
+                     PG_OK); /* the production path (pg_sampler_create_phonon) */
     return s;
 }
 
