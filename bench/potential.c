@@ -1,8 +1,9 @@
 /* potential.c - time one PRV-CAP-1 evaluation (energy, forces, stress) and its parts.
- * Usage: potential <POSCAR> <reps> [cutoff_ewald_ang]
+ * Usage: potential <POSCAR> <reps> [cutoff_ewald_ang|-] [auto|ewald|pme] [accuracy]
  * Prints: n_atom n_edge n_kvec E/atom  t_total t_neighbor t_pairs t_recip (seconds) of the
  * fastest of reps evaluations; the parts come from the same evaluation (pg_potential_result_t
- * timers): neighbour list, pair loop (short range + real-space Ewald), reciprocal Ewald sum.
+ * timers): neighbour list, pair loop (short range + real-space Ewald), reciprocal sum (Ewald or
+ * PME; n_kvec = mesh points for PME), then method, PME order and mesh.
  * Peer and table: bench/potential.sh. */
 #include <math.h>
 #include <stdio.h>
@@ -24,7 +25,12 @@ int main(int argc, char **argv)
     pg_cell_t cell = {0};
     pg_potential_opts_t o;
     pg_potential_opts_default(&o);
-    if (argc > 3) o.cutoff_ewald_ang = atof(argv[3]);
+    if (argc > 3 && argv[3][0] != '-') o.cutoff_ewald_ang = atof(argv[3]);
+    if (argc > 4 && pg_coulomb_parse(argv[4], &o.coulomb) != PG_OK) {
+        pg_err_print(stderr, "");
+        return 2;
+    }
+    if (argc > 5) o.ewald_accuracy = atof(argv[5]);
     pg_potential_t *pot = NULL;
     if (pg_poscar_read(comm, argv[1], &cell) != PG_OK || pg_potential_create(&o, &pot) != PG_OK) {
         pg_err_print(stderr, "");
@@ -42,8 +48,10 @@ int main(int argc, char **argv)
         const double t = pg_par_wtime() - t0;
         if (t < best) best = t, rb = r;
     }
-    printf("%lld %lld %lld %.10f %.4e %.4e %.4e %.4e\n", (long long)n, (long long)rb.n_edge,
-           (long long)rb.n_kvec, rb.energy / n, best, rb.t_neighbor_s, rb.t_pairs_s, rb.t_recip_s);
+    printf("%lld %lld %lld %.12f %.4e %.4e %.4e %.4e %s %d %dx%dx%d\n", (long long)n,
+           (long long)rb.n_edge, (long long)rb.n_kvec, rb.energy / n, best, rb.t_neighbor_s,
+           rb.t_pairs_s, rb.t_recip_s, rb.coulomb == PG_COULOMB_PME ? "pme" : "ewald",
+           rb.pme_order, rb.pme_mesh[0], rb.pme_mesh[1], rb.pme_mesh[2]);
     free(f);
     pg_cell_free(&cell);
     pg_potential_destroy(&pot);

@@ -6,8 +6,11 @@
  * The short-range part is shifted-force truncated at cutoff_sr_ang (default 10 Å):
  *     φ^SF(r) = φ(r) - φ(r_c) - (r - r_c) φ'(r_c)   for r < r_c
  * and summed over ALL periodic images (cells smaller than 2 r_c are exact). The Coulomb part
- * (charges Z_i, k_e = PG_COULOMB_EV_ANG) is a plain Ewald sum with tin-foil boundary
- * conditions, α = sqrt(-ln ε)/r_c and k_c = 2 α sqrt(-ln ε) from the requested accuracy ε.
+ * (charges Z_i, k_e = PG_COULOMB_EV_ANG) is an Ewald sum with tin-foil boundary conditions,
+ * α = sqrt(-ln ε)/r_c from the requested accuracy ε; its reciprocal part is either the plain
+ * sum over |k| < k_c = 2 α sqrt(-ln ε) (O(N²) at fixed r_c) or smooth particle-mesh Ewald
+ * (B-splines + own 3D FFT, O(N log N), mesh and order chosen from ε; src/label/pme.c). The
+ * choice is opts.coulomb; auto takes PME from PG_COULOMB_PME_MIN_ATOMS atoms on.
  *
  * Outputs: total energy (eV), forces F = -∂E/∂r (eV/Å) and the full stress tensor with ASE's
  * sign, σ_ab = (1/V) ∂E/∂ε_ab (eV/Å³; tensile positive; see pg_units.h), for any periodic
@@ -27,15 +30,30 @@
 
 #define PG_POTENTIAL_MIN_DIST_ANG 1.0 /* spec §6.1: closer atoms are rejected */
 
+/* Reciprocal-space method of the Coulomb sum (deck key [labeler] coulomb). */
+typedef enum {
+    PG_COULOMB_AUTO = 0, /* Ewald below PG_COULOMB_PME_MIN_ATOMS atoms, PME from there on */
+    PG_COULOMB_EWALD = 1,
+    PG_COULOMB_PME = 2,
+} pg_coulomb_t;
+
+/* Atom count from which coulomb = auto uses PME (measured: bench/potential.sh, the crossover of
+ * the two at the default ε = 1e-10 and cutoff 10 Å; docs/performance.md "## Potential"). */
+#define PG_COULOMB_PME_MIN_ATOMS 400
+
+/* Parse "auto", "ewald", "pme" (case-insensitive). Errors: PG_ERR_INPUT. */
+pg_status_t pg_coulomb_parse(const char *word, pg_coulomb_t *out);
+
 /* Evaluation settings (deck section [labeler], table pg_deck_keys_labeler). */
 typedef struct {
     double ewald_accuracy;   /* ε of spec §4 (dimensionless, default 1e-10) */
     double cutoff_sr_ang;    /* shifted-force cutoff of the short-range part (Å, default 10) */
     double cutoff_ewald_ang; /* real-space cutoff r_c of the Ewald sum (Å, default 10) */
     int64_t max_edges;       /* memory cap for the neighbour list (0 = none) */
+    pg_coulomb_t coulomb;    /* reciprocal method (default auto) */
 } pg_potential_opts_t;
 
-/* The spec defaults: ε = 1e-10, both cutoffs 10 Å, no edge cap. */
+/* The spec defaults: ε = 1e-10, both cutoffs 10 Å, no edge cap, coulomb auto. */
 void pg_potential_opts_default(pg_potential_opts_t *opts);
 
 /* Parameters of one pair (symmetric in the two species). */
@@ -58,10 +76,13 @@ typedef struct {
     double energy_coulomb;  /* Ewald: real + reciprocal + self (eV) */
     double stress[3][3];    /* σ_ab = (1/V) ∂E/∂ε_ab (eV/Å³, ASE sign) */
     int64_t n_edge;         /* directed neighbour edges used (diagnostic) */
-    int64_t n_kvec;         /* half-space k-vectors used (diagnostic) */
+    int64_t n_kvec;         /* half-space k-vectors (Ewald) or mesh points (PME) used */
+    pg_coulomb_t coulomb;   /* the method used: PG_COULOMB_EWALD or PG_COULOMB_PME */
+    int pme_order;          /* PME B-spline order p (0 for Ewald) */
+    int pme_mesh[3];        /* PME mesh K_1, K_2, K_3 (0 for Ewald) */
     double t_neighbor_s;    /* wall time of the neighbour list (s, diagnostic) */
     double t_pairs_s;       /* wall time of the pair loop: short range + real-space Ewald (s) */
-    double t_recip_s;       /* wall time of the reciprocal Ewald sum (s) */
+    double t_recip_s;       /* wall time of the reciprocal sum, Ewald or PME (s) */
 } pg_potential_result_t;
 
 /* Evaluator with reusable scratch (grows on demand). Not thread-safe: one per thread. */

@@ -21,6 +21,9 @@ const pg_deck_key_t pg_deck_keys_labeler[] = {
      "shifted-force cutoff of the PRV short-range pairs (the spec's model uses 10 Å)"},
     {"labeler", "cutoff_ewald", PG_DECK_REAL, "10", 2.0, 50.0, 0, 0, "Å", NULL,
      "real-space cutoff of the Ewald sum (sets alpha with ewald_accuracy)"},
+    {"labeler", "coulomb", PG_DECK_CHOICE, "auto", NOLIMIT, 0, 0, NULL, "auto|ewald|pme",
+     "reciprocal Coulomb sum: ewald (plain, O(N^2)), pme (smooth particle-mesh, O(N log N)), "
+     "auto (ewald below 400 atoms, pme from 400 on); both honour ewald_accuracy"},
     {"labeler", "tb_group_size", PG_DECK_INT, "1", 1, 4096, 0, 0, NULL, NULL,
      "ranks per tight-binding eigen-solve (1: LAPACK per rank; >1: ScaLAPACK on a group)"},
     {"labeler", "relax", PG_DECK_CHOICE, "cubic", NOLIMIT, 0, 0, NULL,
@@ -97,6 +100,8 @@ pg_status_t pg_labeler_opts_from_deck(const pg_deck_t *deck, pg_labeler_opts_t *
     PG_CHECK(pg_deck_get_real(deck, "labeler", "ewald_accuracy", &opts->potential.ewald_accuracy));
     PG_CHECK(pg_deck_get_real(deck, "labeler", "cutoff_sr", &opts->potential.cutoff_sr_ang));
     PG_CHECK(pg_deck_get_real(deck, "labeler", "cutoff_ewald", &opts->potential.cutoff_ewald_ang));
+    PG_CHECK(pg_deck_get_string(deck, "labeler", "coulomb", &s));
+    PG_CHECK(pg_coulomb_parse(s, &opts->potential.coulomb));
     PG_CHECK(pg_deck_get_int(deck, "labeler", "tb_group_size", &v));
     opts->tb_group_size = (int)v;
     PG_CHECK(pg_tb_options_from_deck(deck, &opts->tb));

@@ -10,8 +10,10 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <strings.h>
 
 #include "label/ewald.h"
+#include "label/pme.h"
 #include "phonograph/pg_neighbor.h"
 #include "phonograph/pg_par.h"
 #include "phonograph/pg_units.h"
@@ -88,7 +90,19 @@ void pg_potential_opts_default(pg_potential_opts_t *opts)
     *opts = (pg_potential_opts_t){.ewald_accuracy = 1e-10,
                                   .cutoff_sr_ang = 10.0,
                                   .cutoff_ewald_ang = 10.0,
-                                  .max_edges = 0};
+                                  .max_edges = 0,
+                                  .coulomb = PG_COULOMB_AUTO};
+}
+
+pg_status_t pg_coulomb_parse(const char *word, pg_coulomb_t *out)
+{
+    static const char *const names[] = {"auto", "ewald", "pme"};
+    for (int k = 0; k < 3; k++)
+        if (!strcasecmp(word, names[k])) {
+            *out = (pg_coulomb_t)k;
+            return PG_OK;
+        }
+    return PG_ERR(PG_ERR_INPUT, "coulomb expects auto, ewald or pme, found \"%s\"", word);
 }
 
 /* per species pair: parameters and the shifted-force constants φ(r_c), φ'(r_c) */
@@ -101,11 +115,13 @@ typedef struct {
 struct pg_potential {
     pg_potential_opts_t opts;
     double alpha, kc; /* Ewald parameters */
+    double pme_y[PME_MAX_ORDER + 1]; /* PME spacing table of ε (pme_spacing_table) */
     sr_pair_t pair[N_SPECIES][N_SPECIES];
     int64_t cap_atom;
     int *spec;  /* [cap_atom] species index */
     double *q;  /* [cap_atom] charges (e) */
     ewald_ws_t ews;
+    pme_ws_t pws;
 };
 
 /* r^-n for a small non-negative integer n by repeated multiplication (deterministic) */
@@ -130,6 +146,8 @@ pg_status_t pg_potential_create(const pg_potential_opts_t *opts, pg_potential_t 
     *out = NULL;
     PG_REQUIRE(opts->ewald_accuracy > 0.0 && opts->ewald_accuracy < 1.0, PG_ERR_INPUT,
                "ewald_accuracy must lie in (0, 1), found %g", opts->ewald_accuracy);
+    PG_REQUIRE(opts->coulomb >= PG_COULOMB_AUTO && opts->coulomb <= PG_COULOMB_PME, PG_ERR_INPUT,
+               "coulomb method %d is not auto, ewald or pme", (int)opts->coulomb);
     PG_REQUIRE(opts->cutoff_sr_ang > 0.0 && opts->cutoff_ewald_ang > 0.0, PG_ERR_INPUT,
                "cutoffs must be positive (short range %g Å, Ewald %g Å)", opts->cutoff_sr_ang,
                opts->cutoff_ewald_ang);
@@ -137,6 +155,7 @@ pg_status_t pg_potential_create(const pg_potential_opts_t *opts, pg_potential_t 
     PG_REQUIRE(pot, PG_ERR_NOMEM, "potential object");
     pot->opts = *opts;
     pg_ewald_params(opts->ewald_accuracy, opts->cutoff_ewald_ang, &pot->alpha, &pot->kc);
+    pme_spacing_table(opts->ewald_accuracy, pot->pme_y);
     for (int a = 0; a < N_SPECIES; a++)
         for (int b = 0; b < N_SPECIES; b++) {
             pg_potential_pair_t pp;
@@ -159,6 +178,7 @@ void pg_potential_destroy(pg_potential_t **pot)
     free((*pot)->spec);
     free((*pot)->q);
     ewald_ws_free(&(*pot)->ews);
+    pme_ws_free(&(*pot)->pws);
     free(*pot);
     *pot = NULL;
 }
@@ -316,8 +336,21 @@ pg_status_t pg_potential_compute(pg_potential_t *pot, const pg_cell_t *cell,
     double t2 = pg_par_wtime();
     res->t_pairs_s = t2 - t1;
     double e_coul = e_real - PG_COULOMB_EV_ANG * pot->alpha / sqrt(PG_PI) * q2;
-    PG_TRY(ewald_recip(&pot->ews, cell->lattice, n, (const double(*)[3])cell->pos, pot->q,
-                       pot->alpha, pot->kc, &e_coul, forces, res->stress, &res->n_kvec));
+    pg_coulomb_t method = pot->opts.coulomb;
+    if (method == PG_COULOMB_AUTO)
+        method = n >= PG_COULOMB_PME_MIN_ATOMS ? PG_COULOMB_PME : PG_COULOMB_EWALD;
+    res->coulomb = method;
+    if (method == PG_COULOMB_PME) {
+        PG_TRY(pme_choose(pot->pme_y, pot->alpha, cell->lattice, n, &res->pme_order,
+                          res->pme_mesh));
+        res->n_kvec = (int64_t)res->pme_mesh[0] * res->pme_mesh[1] * res->pme_mesh[2];
+        PG_TRY(pme_recip(&pot->pws, cell->lattice, n, (const double(*)[3])cell->pos, pot->q,
+                         pot->alpha, res->pme_order, res->pme_mesh, &e_coul, forces,
+                         res->stress));
+    } else {
+        PG_TRY(ewald_recip(&pot->ews, cell->lattice, n, (const double(*)[3])cell->pos, pot->q,
+                           pot->alpha, pot->kc, &e_coul, forces, res->stress, &res->n_kvec));
+    }
     res->t_recip_s = pg_par_wtime() - t2;
     res->energy_sr = e_sr;
     res->energy_coulomb = e_coul;

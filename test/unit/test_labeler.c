@@ -68,7 +68,7 @@ static void test_deck(void **state)
     (void)state;
     const char *text = "[structure]\nunitcell = POSCAR\n\n[labeler]\nlabels = energy forces\n"
                        "ewald_accuracy = 1e-12\ncutoff_sr = 9.5\ntb_group_size = 2\n"
-                       "relax = full\nrelax_smax = 1e-5\nforce_constants = read\n";
+                       "relax = full\nrelax_smax = 1e-5\nforce_constants = read\ncoulomb = PME\n";
     pg_deck_t *d = NULL;
     pg_status_t st = pg_deck_parse("mem.deck", text, &d);
     if (st != PG_OK) pg_err_print(stderr, "");
@@ -78,6 +78,7 @@ static void test_deck(void **state)
     assert_int_equal(o.labels, PG_LABEL_ENERGY | PG_LABEL_FORCES);
     assert_true(o.potential.ewald_accuracy == 1e-12 && o.potential.cutoff_sr_ang == 9.5);
     assert_true(o.potential.cutoff_ewald_ang == 10.0);
+    assert_int_equal(o.potential.coulomb, PG_COULOMB_PME);
     assert_int_equal(o.tb_group_size, 2);
     assert_int_equal(o.relax.mode, PG_RELAX_FULL);
     assert_true(o.relax.smax_gpa == 1e-5 && o.relax.fmax_ev_ang == 1e-4);
