@@ -132,8 +132,18 @@ pg_status_t pg_pzheevd(MPI_Comm comm, int n, int nb, const double complex *a_ful
     pzheevd_("V", "U", &n, A, &ione, &ione, desc, w, Z, &ione, &ione, desc, &wq, &m1, &rq, &m1,
              &iq, &m1, &info, 1, 1);
     PG_TRY_REQUIRE(info == 0, PG_ERR_NUMERIC, "pzheevd workspace query failed (info %d)", info);
-    /* the workspace query of pzheevd is known to under-estimate for small n/nb (reads past the
-     * buffers were seen under ASan at n = 6, nb = 2): pad generously, the sizes are tiny. */
+    /* Workspaces: the query returns pzheevd's documented minima (LWORK = N + (NP0+MQ0+NB)·NB,
+     * LRWORK = 1 + 9N + 3·NP·NQ, LIWORK = 7N + 8·NPCOL + 2); the padding below is kept as a
+     * margin, it is not what the nb = 2 fault was. That fault (SEGV in zgemv under pzhemv,
+     * only under ASan, only sometimes) is a read of one complex past the end of PBLAS's own
+     * vector buffer (PB_CInV, malloc'd inside pzhemv): OpenBLAS 0.3.21's zgemv_n kernels of the
+     * Haswell family (Haswell, SkylakeX, Cooperlake, Zen; not Nehalem/Core2) read x[n] when
+     * m % 4 == 2 and m >= 6 (checked with zgemv alone and guard pages; valgrind names the
+     * PB_CInV buffer). n = 6 bands on a 1 x P grid gives m = 6. The value read is not used
+     * (results match LAPACK to 1e-13), and with glibc malloc the byte after a small chunk is
+     * always mapped; ASan's allocator can put the 96-byte buffer at the end of a mapping,
+     * hence the random SEGV. Nothing in our descriptors or workspaces causes it and nothing
+     * here can pad a buffer PBLAS allocates; test/mpi/test_pzheevd_blocks.c covers nb = 2. */
     int lwork = 2 * (int)creal(wq) + n * n + 64, lrwork = 2 * (int)rq + 2 * n * n + 64;
     int liwork = 2 * (iq > 0 ? iq : 1) + 8 * n + 64;
     PG_TRY_CALLOC(work, lwork, "pzheevd work");
@@ -143,6 +153,10 @@ pg_status_t pg_pzheevd(MPI_Comm comm, int n, int nb, const double complex *a_ful
              &lrwork, iwork, &liwork, &info, 1, 1);
     PG_TRY_REQUIRE(info == 0, PG_ERR_NUMERIC, "ScaLAPACK pzheevd failed for order %d (info %d)",
                    n, info);
+    /* W is complete only on the ranks that own part of the matrix: with one block (nb >= n)
+     * the other ranks got wrong eigenvalues (seen: 1.3 relative at n = 6 on 1x2 and 2x2). The
+     * grid's process (0,0) = rank 0 of comm always holds the first block: W is taken from it
+     * (broadcast after the agreement below, so a failed rank cannot leave the others waiting). */
     if (z_full) {
         memset(z_full, 0, sizeof(double complex) * (size_t)n * (size_t)n);
         for (int lj = 0; lj < nloc; lj++) {
@@ -160,6 +174,7 @@ cleanup:
     if (ctxt >= 0 && myrow >= 0) Cblacs_gridexit(ctxt);
     if (handle >= 0) Cfree_blacs_system_handle(handle);
     PG_CHECK(pg_par_agree(comm, &st));
+    if (st == PG_OK) PG_CHECK(pg_par_bcast(comm, 0, w, sizeof(double) * (size_t)n));
     if (st == PG_OK && z_full) PG_CHECK(pg_par_sum_double(comm, (double *)z_full, 2 * (int64_t)n * n));
     return st;
 }
