@@ -19,6 +19,7 @@
 #include "phonograph/pg_supercell.h"
 #include "phonograph/pg_symmetry.h"
 #include "phonograph/pg_units.h"
+#include "driver/structure_input.h"
 
 #define NOLIMIT 1.0, 0.0
 
@@ -328,43 +329,28 @@ static pg_status_t build_structure(MPI_Comm comm, const pg_deck_t *deck, pg_log_
 {
     pg_status_t st = PG_OK;
     const char *path = NULL;
-    const int64_t *s = NULL;
-    const double *p = NULL;
-    int n = 0, np_ = 0;
     double symprec = 1e-5;
     pg_symmetry_t usym = {0};
     PG_CHECK(pg_deck_get_string(deck, "structure", "unitcell", &path));
-    PG_CHECK(pg_deck_get_ints(deck, "structure", "supercell", &s, &n));
-    PG_CHECK(pg_deck_get_reals(deck, "structure", "primitive", &p, &np_));
     PG_CHECK(pg_deck_get_real(deck, "structure", "symprec", &symprec));
     *symprec_out = symprec;
     PG_CHECK(pg_poscar_read(comm, path, unit));
-    int M[3][3] = {{0}};
-    if (n == 3) {
-        for (int a = 0; a < 3; a++) M[a][a] = (int)s[a];
-    } else {
-        /* deck rows S with A_s = S A; phonopy's column convention M = Sᵀ */
-        for (int a = 0; a < 3; a++)
-            for (int b = 0; b < 3; b++) M[a][b] = (int)s[3 * b + a];
+    /* the same reading as the structure stage (phonopy's --dim / --pa meaning) */
+    int M[3][3];
+    double P[3][3];
+    PG_CHECK(pg_structure_supercell_matrix(deck, M));
+    const int is_auto = pg_structure_primitive_is_auto(deck);
+    if (is_auto) {
+        if (pg_par_rank(comm) == 0) st = pg_symmetry_find(unit, symprec, &usym);
+        PG_CHECK(pg_par_agree(comm, &st));
+        if (st != PG_OK) return st;
+        PG_TRY(pg_symmetry_bcast(comm, 0, &usym));
     }
-    double P[3][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
-    if (np_ == 9) {
-        for (int a = 0; a < 3; a++)
-            for (int b = 0; b < 3; b++) P[a][b] = p[3 * a + b];
-    } else {
-        const char *word = NULL;
-        PG_CHECK(pg_deck_get_string(deck, "structure", "primitive", &word));
-        if (!strcmp(word, "auto")) {
-            if (pg_par_rank(comm) == 0) st = pg_symmetry_find(unit, symprec, &usym);
-            PG_CHECK(pg_par_agree(comm, &st));
-            if (st != PG_OK) return st;
-            PG_TRY(pg_symmetry_bcast(comm, 0, &usym));
-            char c[2] = {usym.international[0], 0};
-            PG_TRY(pg_primitive_matrix_parse(c, P));
-            logi(log, "primitive = auto: space group %s (%d), centring %s", usym.international,
-                 usym.spacegroup_number, c);
-        }
-    }
+    PG_TRY(pg_structure_primitive_matrix(deck, is_auto ? &usym : NULL, P));
+    if (is_auto)
+        logi(log, "primitive = auto: space group %s (%d), P = [%.4g %.4g %.4g; %.4g %.4g %.4g; %.4g %.4g %.4g]",
+             usym.international, usym.spacegroup_number, P[0][0], P[0][1], P[0][2], P[1][0],
+             P[1][1], P[1][2], P[2][0], P[2][1], P[2][2]);
     PG_TRY(pg_supercell_build(unit, (const int(*)[3])M, PG_SUPERCELL_SYMPREC, sc));
     PG_TRY(pg_primitive_build(sc, (const double(*)[3])P, symprec, prim));
     if (pg_par_rank(comm) == 0) st = pg_symmetry_find(&prim->cell, symprec, psym);

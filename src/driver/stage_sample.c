@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "driver/structure_input.h"
 #include "phonograph/pg_cli.h"
 #include "phonograph/pg_dataset.h"
 #include "phonograph/pg_deck.h"
@@ -143,21 +144,12 @@ static pg_status_t build_supercell(MPI_Comm comm, const pg_deck_t *d, pg_cell_t 
                                    pg_supercell_t *sc)
 {
     const char *path = NULL;
-    const int64_t *s = NULL;
-    int n = 0;
     double symprec = 1e-5;
     PG_CHECK(pg_deck_get_string(d, "structure", "unitcell", &path));
-    PG_CHECK(pg_deck_get_ints(d, "structure", "supercell", &s, &n));
     PG_CHECK(pg_deck_get_real(d, "structure", "symprec", &symprec));
     PG_CHECK(pg_poscar_read(comm, path, unit));
-    int m[3][3] = {{0}};
-    if (n == 3) {
-        for (int a = 0; a < 3; a++) m[a][a] = (int)s[a];
-    } else {
-        /* deck rows of S with A_s = S A; phonopy's column-convention M = S^T */
-        for (int a = 0; a < 3; a++)
-            for (int b = 0; b < 3; b++) m[a][b] = (int)s[3 * b + a];
-    }
+    int m[3][3]; /* phonopy's --dim meaning, as the structure stage reads it */
+    PG_CHECK(pg_structure_supercell_matrix(d, m));
     PG_CHECK(pg_supercell_build(unit, (const int(*)[3])m, symprec, sc));
     return PG_OK;
 }

@@ -84,5 +84,44 @@ if [ "$(cat "$TMP/trp/rc")" != 0 ] && grep -q "primitive: supercell atoms .* are
     ok "transposed P is refused with a clear message (not a lattice of NaCl)"
 else bad "transposed P" "$TMP/trp/log"; fi
 
+# the phonons stage reads the same keys the same way: phonopy's force constants for a
+# non-symmetric M (made by gen_phonons_skew.py in phonopy's atom order for that M) and a
+# non-symmetric P give phonopy's frequencies, and phonons.h5 records phonopy's lattice M^T L
+for np in 1 2; do
+    mkdir -p "$TMP/ph$np"
+    cat > "$TMP/ph$np/deck" <<DECK
+[run]
+output_dir = $TMP/ph$np/out
+stages = structure phonons
+[structure]
+unitcell = $UNIT
+supercell = 2 2 0  0 2 0  0 0 2
+primitive = 0 1/2 1  1/2 0 1  1/2 1/2 1
+[phonons]
+force_constants = $DATA/force_constants_skew.hdf5
+mesh = 4 4 4
+temperatures = 300
+band_path = 0 0 0  1/2 0 1/2
+band_labels = G X
+band_points = 5
+DECK
+    timeout 120 $MPIRUN -np $np "$PG_BIN" run "$TMP/ph$np/deck" > "$TMP/ph$np/log" 2>&1
+    if [ $? = 0 ] && /usr/bin/python3 - "$TMP/ph$np/out/phonons.h5" "$DATA" > "$TMP/ph$np/cmp" 2>&1 <<'PY'
+import sys
+import h5py
+import numpy as np
+f = h5py.File(sys.argv[1], "r")
+ref = np.loadtxt(sys.argv[2] + "/frequencies_skew.txt")
+lat = np.loadtxt(sys.argv[2] + "/lattice_skew.txt")
+q, fr = f["band/qpoints"][()], f["band/frequencies"][()]
+assert fr.shape == (5, 6), fr.shape
+assert np.abs(q - ref[:, :3]).max() < 1e-12, (q, ref[:, :3])
+assert np.abs(fr - ref[:, 3:]).max() < 1e-6, np.abs(fr - ref[:, 3:]).max()
+assert np.abs(f["structure/supercell_lattice"][()] - lat).max() < 1e-10, f["structure/supercell_lattice"][()]
+PY
+    then ok "np$np: phonons stage, M = 2 2 0 0 2 0 0 0 2 and P = $PA: phonopy's frequencies (1e-6 THz) and supercell lattice"
+    else bad "np$np: phonons stage with non-symmetric M and P" "$TMP/ph$np/cmp"; tail -5 "$TMP/ph$np/log"; fi
+done
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
