@@ -9,6 +9,8 @@
 #define PG_PHONONS_STAGE_H
 
 #include <mpi.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "phonograph/pg_deck.h"
 #include "phonograph/pg_log.h"
@@ -29,8 +31,20 @@ typedef struct {
 /* The whole stage from a parsed deck. out_dir must exist. log may be NULL. */
 pg_status_t pg_phonons_run(MPI_Comm comm, const pg_deck_t *deck, pg_log_t *log,
                            const char *out_dir, pg_phonons_summary_t *summary);
-/* Stage function for the run driver (pg_run.h). */
+/* Fingerprint of what phonons.h5 depends on in the deck: the resolved [structure],
+ * [phonons] and [labeler] sections (not the contents of the force-constant file). */
+uint64_t pg_phonons_fingerprint(const pg_deck_t *deck);
+/* Is <out_dir>/phonons.h5 complete (attribute complete = 1, written last before the file is
+ * renamed from phonons.h5.partial) and made from this deck (attribute deck_fingerprint)?
+ * *ok = 1 and *summary filled from the file's summary attributes if so; else *ok = 0 and
+ * why[cap] says what is wrong (missing, unreadable, incomplete, other deck). Rank 0 reads,
+ * everyone gets the same answer. Collective on comm; errors agreed. */
+pg_status_t pg_phonons_check_output(MPI_Comm comm, const pg_deck_t *deck, const char *out_dir,
+                                    int *ok, pg_phonons_summary_t *summary, char *why, size_t cap);
+/* Stage functions for the run driver (pg_run.h): run, and resume (a completed stage: reuse a
+ * complete phonons.h5 of this deck, otherwise say why and compute it again). */
 pg_status_t pg_stage_phonons(struct pg_run *run);
+pg_status_t pg_stage_phonons_resume(struct pg_run *run);
 /* `phonograph phonons DECK` (pg_cli.h). */
 pg_status_t pg_cmd_phonons(MPI_Comm comm, int argc, char **argv);
 

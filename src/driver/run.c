@@ -26,6 +26,7 @@
 pg_status_t pg_stage_structure(pg_run_t *run);
 pg_status_t pg_stage_structure_resume(pg_run_t *run);
 pg_status_t pg_stage_phonons(pg_run_t *run); /* src/driver/stage_phonons_run.c */
+pg_status_t pg_stage_phonons_resume(pg_run_t *run);
 pg_status_t pg_stage_sample(pg_run_t *run); /* stage_sample.c */
 
 /* The pipeline, in order. Planned stages (not built yet) will be added here, each as one
@@ -34,7 +35,7 @@ pg_status_t pg_stage_sample(pg_run_t *run); /* stage_sample.c */
 const pg_stage_t pg_run_stages[] = {
     {"structure", pg_stage_structure, pg_stage_structure_resume,
      "read the unit cell, report its symmetry, build the supercell and the primitive cell", NULL},
-    {"phonons", pg_stage_phonons, NULL,
+    {"phonons", pg_stage_phonons, pg_stage_phonons_resume,
      "force constants -> modes, DOS, thermal properties and displacements, bands (phonons.h5)",
      NULL},
     {"sample", pg_stage_sample, NULL,

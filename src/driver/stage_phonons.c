@@ -390,6 +390,86 @@ static int64_t count_imag(int64_t n, const double *f, double tol, double *fmin, 
 
 /* ---- the stage ---- */
 
+uint64_t pg_phonons_fingerprint(const pg_deck_t *deck)
+{
+    static const char *const sections[] = {"structure", "phonons", "labeler", NULL};
+    return pg_deck_fingerprint(deck, sections);
+}
+
+/* rank 0: is <out_dir>/phonons.h5 complete and made from this deck? */
+static pg_status_t check_output_local(const pg_deck_t *deck, const char *out_dir, int *ok,
+                                      pg_phonons_summary_t *sum, char *why, size_t cap)
+{
+    pg_status_t st = PG_OK;
+    pg_h5_t *h = NULL;
+    char *format = NULL, *fp = NULL;
+    char path[4096], want[32];
+    *ok = 0;
+    snprintf(path, sizeof path, "%s/phonons.h5", out_dir);
+    snprintf(want, sizeof want, "%016llx", (unsigned long long)pg_phonons_fingerprint(deck));
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        snprintf(why, cap, "%s is missing", path);
+        return PG_OK;
+    }
+    if (pg_h5_open(path, PG_H5_READ, MPI_COMM_NULL, &h) != PG_OK) {
+        pg_err_clear();
+        snprintf(why, cap, "%s is not a readable HDF5 file (truncated?)", path);
+        return PG_OK;
+    }
+    int32_t complete = 0;
+    if (!pg_h5_attr_exists(h, "/", "format") || pg_h5_attr_read_string(h, "/", "format", &format) != PG_OK ||
+        strcmp(format, "phonograph-phonons") != 0) {
+        snprintf(why, cap, "%s is not a phonograph phonons file", path);
+    } else if (!pg_h5_attr_exists(h, "/", "complete") ||
+               pg_h5_attr_read(h, "/", "complete", PG_H5_I32, 1, &complete) != PG_OK || complete != 1) {
+        snprintf(why, cap, "%s is incomplete (no completion mark; written by an interrupted run or "
+                           "an older version)", path);
+    } else if (!pg_h5_attr_exists(h, "/", "deck_fingerprint") ||
+               pg_h5_attr_read_string(h, "/", "deck_fingerprint", &fp) != PG_OK) {
+        snprintf(why, cap, "%s has no deck fingerprint", path);
+    } else if (strcmp(fp, want) != 0) {
+        snprintf(why, cap, "%s was made from other [structure]/[phonons]/[labeler] values "
+                           "(fingerprint %s, this deck %s)", path, fp, want);
+    } else {
+        int64_t counts[4];
+        double range[2];
+        PG_TRY(pg_h5_attr_read(h, "/", "summary_counts", PG_H5_I64, 4, counts));
+        PG_TRY(pg_h5_attr_read(h, "/", "summary_freq_range_THz", PG_H5_F64, 2, range));
+        sum->n_band = (int)counts[0];
+        sum->n_mesh_q = counts[1];
+        sum->n_imaginary_mesh = counts[2];
+        sum->n_imaginary_commensurate = counts[3];
+        sum->min_freq_thz = range[0];
+        sum->max_freq_thz = range[1];
+        *ok = 1;
+    }
+    pg_err_clear();
+cleanup:
+    free(format);
+    free(fp);
+    if (h) pg_h5_close(&h);
+    return st;
+}
+
+pg_status_t pg_phonons_check_output(MPI_Comm comm, const pg_deck_t *deck, const char *out_dir,
+                                    int *ok, pg_phonons_summary_t *summary, char *why, size_t cap)
+{
+    pg_status_t st = PG_OK;
+    pg_phonons_summary_t sum = {0};
+    int good = 0;
+    why[0] = '\0';
+    if (pg_par_rank(comm) == 0) st = check_output_local(deck, out_dir, &good, &sum, why, cap);
+    PG_CHECK(pg_par_agree(comm, &st));
+    if (st != PG_OK) return st;
+    PG_CHECK(pg_par_bcast(comm, 0, &good, sizeof good));
+    PG_CHECK(pg_par_bcast(comm, 0, &sum, sizeof sum));
+    PG_CHECK(pg_par_bcast(comm, 0, why, cap));
+    *ok = good;
+    if (summary) *summary = sum;
+    return PG_OK;
+}
+
 pg_status_t pg_phonons_run(MPI_Comm comm, const pg_deck_t *deck, pg_log_t *log,
                            const char *out_dir, pg_phonons_summary_t *summary)
 {
@@ -553,8 +633,9 @@ pg_status_t pg_phonons_run(MPI_Comm comm, const pg_deck_t *deck, pg_log_t *log,
         double F[n_t > 0 ? n_t : 1], S[n_t > 0 ? n_t : 1], C[n_t > 0 ? n_t : 1];
         pg_phonon_thermal(mq.n_q, nb, mf, mq.weight, cutoff, n_t, temps, F, S, C);
 
-        char path[4096];
-        snprintf(path, sizeof path, "%s/phonons.h5", out_dir);
+        char path[4096], final_path[4096];
+        snprintf(final_path, sizeof final_path, "%s/phonons.h5", out_dir);
+        snprintf(path, sizeof path, "%s/phonons.h5.partial", out_dir);
         PG_TRY(pg_h5_open(path, PG_H5_TRUNCATE, MPI_COMM_NULL, &h));
         PG_TRY(pg_h5_attr_write_string(h, "/", "format", "phonograph-phonons"));
         int32_t ver = 1;
@@ -636,8 +717,24 @@ pg_status_t pg_phonons_run(MPI_Comm comm, const pg_deck_t *deck, pg_log_t *log,
             PG_TRY(pg_h5_attr_write(h, "/band", "points_per_segment", PG_H5_I32, 1, &npts));
             if (n_lab > 0) PG_TRY(pg_h5_write_strings(h, "/band/labels", n_lab, (const char *const *)labels));
         }
+        /* last: what a resumed run needs to trust the file (docs/phonons.md "Resume") */
+        {
+            char fp_hex[32];
+            snprintf(fp_hex, sizeof fp_hex, "%016llx", (unsigned long long)pg_phonons_fingerprint(deck));
+            PG_TRY(pg_h5_attr_write_string(h, "/", "deck_fingerprint", fp_hex));
+            int64_t counts[4] = {nb, sum.n_mesh_q, sum.n_imaginary_mesh, sum.n_imaginary_commensurate};
+            double range[2] = {sum.min_freq_thz, sum.max_freq_thz};
+            PG_TRY(pg_h5_attr_write(h, "/", "summary_counts", PG_H5_I64, 4, counts));
+            PG_TRY(pg_h5_attr_write(h, "/", "summary_freq_range_THz", PG_H5_F64, 2, range));
+            int32_t complete = 1;
+            PG_TRY(pg_h5_attr_write(h, "/", "complete", PG_H5_I32, 1, &complete));
+        }
         PG_TRY(pg_h5_close(&h));
-        logi(log, "wrote %s: %d bands, ν from %.4f to %.4f THz", path, nb, sum.min_freq_thz,
+        /* a run killed before this point leaves only phonons.h5.partial (and any older
+         * phonons.h5 stays whole); rename is atomic within the directory */
+        PG_TRY_REQUIRE(rename(path, final_path) == 0, PG_ERR_IO, "cannot rename %s to %s: %s", path,
+                       final_path, strerror(errno));
+        logi(log, "wrote %s: %d bands, ν from %.4f to %.4f THz", final_path, nb, sum.min_freq_thz,
              sum.max_freq_thz);
     }
 cleanup:
