@@ -9,6 +9,8 @@
  *   /graphs/edge_dist     [n_edges] real Å
  *   /labels/<target>      [n_conf] real  (energy_per_atom, gap, vbm, hydrostatic_stress)
  *   /completed            [n_conf] uint8 (optional) 0 = incomplete: skipped, like empty graphs
+ *   /labels/imported      [n_conf] uint8 (optional, written by phonograph import) 0 = no
+ *                         external label: skipped too
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,7 @@
 #define DS_DIST "/graphs/edge_dist"
 #define DS_LABELS "/labels/"
 #define DS_COMPLETED "/completed"
+#define DS_IMPORTED "/labels/imported" /* phonograph import: 1 = row labelled */
 
 /* ---- graphs ---------------------------------------------------------------------------- */
 
@@ -151,6 +154,18 @@ pg_status_t gnn_dataset_open(const char *path, int T, const char *const *targets
         PG_TRY(pg_h5_read(ds->f, DS_COMPLETED, PG_H5_U8, ds->usable));
     } else {
         memset(ds->usable, 1, (size_t)ds->n_conf);
+    }
+    if (pg_h5_exists(ds->f, DS_IMPORTED)) { /* external labels: rows not imported have none */
+        uint8_t *imp = NULL;
+        PG_TRY(pg_h5_shape(ds->f, DS_IMPORTED, &rank, dn));
+        PG_TRY_REQUIRE(rank == 1 && dn[0] == ds->n_conf, PG_ERR_INPUT,
+                       "%s: %s has %lld entries, expected %lld", path, DS_IMPORTED,
+                       (long long)dn[0], (long long)ds->n_conf);
+        PG_TRY_CALLOC(imp, ds->n_conf, "import mask");
+        st = pg_h5_read(ds->f, DS_IMPORTED, PG_H5_U8, imp);
+        for (int64_t c = 0; c < ds->n_conf && st == PG_OK; c++) ds->usable[c] &= imp[c];
+        free(imp);
+        PG_TRY(st);
     }
     for (int64_t c = 0; c < ds->n_conf; c++) {
         PG_TRY_REQUIRE(ds->node_off[c + 1] >= ds->node_off[c] &&

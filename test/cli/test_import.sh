@@ -89,7 +89,57 @@ timeout 60 $MPIRUN -np 2 "$PG_BIN" import "$TMP/ref.h5" $D/bad/species > "$TMP/n
 if [ $r != 0 ] && [ "$(md5sum < "$TMP/ref.h5")" = "$sum0" ]; then ok "np 2: refusal agreed, file unchanged"
 else bad "np 2: refusal" "$TMP/np2bad.out"; fi
 
-# 7. help
+# 7. end to end: sample (labeler none) -> export -> jobscripts/dft_array.slurm running a fake
+# VASP (fake_vasp.py) per array index -> import DECK EXPORT_DIR -> graphs -> train
+ROOT=$PWD
+mkdir -p "$TMP/e2e"
+cat > "$TMP/e2e/sample.deck" <<DECK
+[run]
+output_dir = out
+seed = 5
+[structure]
+unitcell = $ROOT/inputs/Ag3SBr/POSCAR
+supercell = 1 1 1
+[sample]
+sampler = random
+distribution = gaussian
+amplitudes = 0.05 0.1
+configurations = 3
+labeler = none
+[train]
+dataset = out/dataset.h5
+targets = energy_per_atom gap
+epochs = 2
+batch_size = 2
+hidden = 8
+conv_layers = 1
+head_hidden = 8
+gaussians = 8
+dmax = 5
+precision = float64
+patience = 0
+DECK
+(
+    cd "$TMP/e2e" || exit 1
+    timeout 60 "$PG_BIN" sample sample.deck > sample.out 2>&1 || exit 1
+    timeout 60 "$PG_BIN" export sample.deck > export.out 2>&1 || exit 1
+    for i in 0 1 2 3 4 5; do
+        SLURM_ARRAY_TASK_ID=$i DFT_COMMAND="$PY $ROOT/$D/fake_vasp.py" \
+            bash "$ROOT/jobscripts/dft_array.slurm" out/export > dft.out 2>&1 || exit 1
+    done
+    timeout 60 "$PG_BIN" import sample.deck out/export > import.out 2>&1
+) > "$TMP/e2e.log" 2>&1; r=$?
+if [ $r = 0 ] && grep -q "imported 5, skipped 1, refused 0" "$TMP/e2e/import.out" &&
+   $PY $D/check_e2e.py "$TMP/e2e/out/dataset.h5" "$TMP/e2e/out/export" > "$TMP/e2e.chk" 2>&1; then
+    ok "end to end: sample, export, job array, import DECK: labels equal ASE's"
+else bad "end to end: sample, export, job array, import DECK" "$TMP/e2e/import.out"; cat "$TMP/e2e.log" "$TMP/e2e.chk" 2>/dev/null | tail -5; fi
+(
+    cd "$TMP/e2e" && timeout 60 "$PG_BIN" graphs out/dataset.h5 && timeout 60 "$PG_BIN" train sample.deck
+) > "$TMP/e2e_train.out" 2>&1; r=$?
+if [ $r = 0 ] && [ -s "$TMP/e2e/out/gnn_model.h5" ]; then ok "training skips the configuration without a label (/labels/imported = 0)"
+else bad "training after a partial import" "$TMP/e2e_train.out"; fi
+
+# 8. help
 if "$PG_BIN" import --help | grep -q -- "--skip-broken" && "$PG_BIN" --help 2>&1 | grep -q "import"; then ok "import --help"
 else bad "import --help"; fi
 
