@@ -269,6 +269,25 @@ static void choices_pretty(const char *choices, char *buf, size_t cap)
     }
 }
 
+/* The word alternatives of choices ("1|2|auto|none" -> "auto, none" style via choices_pretty):
+ * numbers dropped, then prettified into buf[cap]. */
+static void choice_words_pretty(const char *choices, char *buf, size_t cap)
+{
+    char only[256] = "";
+    size_t used = 0;
+    const char *p = choices;
+    while (p && *p) {
+        const char *q = strchr(p, '|');
+        size_t len = q ? (size_t)(q - p) : strlen(p);
+        if (len && !isdigit((unsigned char)*p)) {
+            int w = snprintf(only + used, sizeof only - used, "%s%.*s", used ? "|" : "", (int)len, p);
+            if (w > 0 && (size_t)w < sizeof only - used) used += (size_t)w;
+        }
+        p += len + (q ? 1 : 0);
+    }
+    choices_pretty(only, buf, cap);
+}
+
 /* ------------------------------------------------------------------------------------ */
 /* the error report                                                                      */
 
@@ -684,21 +703,7 @@ static int parse_value(const pg_deck_t *d, entry_t *x, const char *v, int n, ver
             char alt[200] = "";
             if (k->type != PG_DECK_WORDS && has_choice_words(k->choices)) {
                 char pretty[160];
-                /* only the words: drop digits from the pretty list */
-                char words_only[160] = "";
-                size_t used = 0;
-                const char *p = k->choices;
-                while (*p) {
-                    const char *q = strchr(p, '|');
-                    size_t len = q ? (size_t)(q - p) : strlen(p);
-                    if (len && !isdigit((unsigned char)*p)) {
-                        int w = snprintf(words_only + used, sizeof words_only - used, "%s%.*s",
-                                         used ? "|" : "", (int)len, p);
-                        if (w > 0 && (size_t)w < sizeof words_only - used) used += (size_t)w;
-                    }
-                    p += len + (q ? 1 : 0);
-                }
-                choices_pretty(words_only, pretty, sizeof pretty);
+                choice_words_pretty(k->choices, pretty, sizeof pretty); /* only the words */
                 snprintf(alt, sizeof alt, " or %s", pretty);
             }
             return verr(e, 0, n, "%s expects %s %s%s%s, found %d", k->name, want, what,
@@ -1408,22 +1413,7 @@ static void allowed_text(const pg_deck_key_t *k, char *buf, size_t cap)
         else if (k->n_max > 0) snprintf(l, sizeof l, "%d..%d", k->n_min, k->n_max);
         else snprintf(l, sizeof l, "%d or more", k->n_min);
         char words[200] = "";
-        if (has_choice_words(k->choices)) {
-            char only[200] = "";
-            size_t used = 0;
-            const char *p = k->choices;
-            while (*p) {
-                const char *q = strchr(p, '|');
-                size_t len = q ? (size_t)(q - p) : strlen(p);
-                if (len && !isdigit((unsigned char)*p)) {
-                    int w = snprintf(only + used, sizeof only - used, "%s%.*s", used ? "|" : "",
-                                     (int)len, p);
-                    if (w > 0 && (size_t)w < sizeof only - used) used += (size_t)w;
-                }
-                p += len + (q ? 1 : 0);
-            }
-            choices_pretty(only, words, sizeof words);
-        }
+        if (has_choice_words(k->choices)) choice_words_pretty(k->choices, words, sizeof words);
         if (k->type == PG_DECK_WORDS && words[0])
             snprintf(c, sizeof c, "%s item%s, each %s", l, strcmp(l, "1") ? "s" : "", words);
         else if (words[0]) snprintf(c, sizeof c, "%s item%s, or %s", l, strcmp(l, "1") ? "s" : "", words);
