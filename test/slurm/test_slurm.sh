@@ -16,6 +16,11 @@
 #                  (all values bitwise; the stored deck text, which names the output_dir, aside);
 #                  a long training job sent SIGTERM by `scancel --signal=TERM` (what --signal
 #                  does before the time limit) stops at a safe point, exits 7, is REQUEUED
+#   restart cap    run.slurm on a deck that stops at once ([run] wall_time = 1e-9 s, exit 7 on
+#                  every attempt) with PG_MAX_RESTARTS=2: requeued exactly twice, then FAILED with
+#                  exit code 7 and the cap message (before the cap it requeued forever); and a job
+#                  whose --time is shorter than PG_END_MARGIN is refused at start (FAILED, exit
+#                  2, message, no requeue, phonograph not started)
 #   dft_array.slurm  array of 3 tasks (%2) over an export directory with a stand-in DFT command
 #                  that writes vasprun.xml: all COMPLETED; a resubmission skips finished ones
 # The cluster is torn down (only its own daemons) on every exit, failure included.
@@ -136,10 +141,16 @@ J_RUN=$(submit run jobscripts/run.slurm "$TMP/run.deck")
 J_TRAIN=$(submit train jobscripts/train.slurm "$TMP/train.deck")
 export DFT_COMMAND="$TMP/fake_dft.sh"
 J_DFT=$(submit dft --array=0-2%2 jobscripts/dft_array.slurm "$TMP/export")
-for v in J_RUN J_TRAIN J_DFT $([ "$HAVE_SAMPLE" = 1 ] && echo J_PROD J_REF); do
+# restart cap: a run that stops before its first stage on every attempt
+sed -e "s|$TMP/run\$|$TMP/run_cap|" -e 's/^\[run\]$/[run]\nwall_time = 1e-9 s/' "$TMP/run.deck" > "$TMP/run_cap.deck"
+J_CAP=$(submit run_cap --export=ALL,PG_MAX_RESTARTS=2 jobscripts/run.slurm "$TMP/run_cap.deck")
+sed -e "s|$TMP/run\$|$TMP/run_margin|" "$TMP/run.deck" > "$TMP/run_margin.deck"
+J_MARGIN=$(submit run_margin --time=00:02:00 --export=ALL,PG_END_MARGIN=600 jobscripts/run.slurm "$TMP/run_margin.deck")
+for v in J_RUN J_TRAIN J_DFT J_CAP J_MARGIN $([ "$HAVE_SAMPLE" = 1 ] && echo J_PROD J_REF); do
     [ -n "${!v}" ] || { bad "sbatch ($v)" "$TMP/$(tr 'A-Z' 'a-z' <<<"${v#J_}").sbatch.err"; }
 done
-echo "     submitted: produce $J_PROD, run $J_RUN, produce_ref $J_REF, train $J_TRAIN, dft array $J_DFT"
+echo "     submitted: produce $J_PROD, run $J_RUN, produce_ref $J_REF, train $J_TRAIN, dft array $J_DFT," \
+     "restart cap $J_CAP, margin $J_MARGIN"
 
 # the reference training outside SLURM (same deck, other output directory) while jobs run
 sed -e "s|$TMP/train\$|$TMP/train_mpirun|" "$TMP/train.deck" > "$TMP/train_mpirun.deck"
@@ -155,6 +166,32 @@ if [ -n "$J_RUN" ] && wait_gone "$J_RUN"; then
     grep -q "srun\|tasks" "$TMP/run-$J_RUN.out" && grep -q "on 2 ranks" "$TMP/run-$J_RUN.out" \
         && ok "run.slurm: phonograph ran on 2 ranks" || bad "run.slurm: not on 2 ranks" "$TMP/run-$J_RUN.out"
 else bad "run.slurm job ${J_RUN:-?} did not finish in ${JOB_TIMEOUT}s" "$TMP/run-$J_RUN.out"; fi
+
+# ---- restart cap (PG_MAX_RESTARTS) and a time limit inside the margin ------------------------
+if [ -n "$J_CAP" ] && wait_gone "$J_CAP"; then
+    out=$TMP/run_cap-$J_CAP.out
+    n_start=$(grep -c "^job $J_CAP (restart" "$out")
+    n_rq=$(grep -c "stopped at a safe point: requeueing job $J_CAP" "$out")
+    [ "$n_start" = 3 ] && [ "$n_rq" = 2 ] && grep -q "already requeued 2 times (PG_MAX_RESTARTS=2): not requeueing" "$out" \
+        && ok "restart cap: 3 attempts, 2 requeues, then stopped with the PG_MAX_RESTARTS message" \
+        || bad "restart cap: $n_start attempts, $n_rq requeues" "$out"
+    s=$(final_state "$J_CAP")
+    [ "$s" = FAILED ] && ok "restart cap: job $J_CAP ends FAILED" || bad "restart cap: final state '$s'" "$out"
+    if [ "$ACCT" = 1 ]; then
+        all=$(states "$J_CAP" | tr '\n' ' ')
+        ec=$(sacct -n -X -P -j "$J_CAP" -o ExitCode 2>/dev/null | tail -n 1)
+        [ "$(grep -o REQUEUED <<<"$all" | wc -l)" = 2 ] && [ "$ec" = 7:0 ] \
+            && ok "restart cap: sacct REQUEUED twice, then exit code 7 ($all)" || bad "restart cap: sacct '$all' exit '$ec'" "$out"
+    fi
+else bad "restart cap: job ${J_CAP:-?} did not end in ${JOB_TIMEOUT}s (requeueing forever?)" "$TMP/run_cap-$J_CAP.out"; fi
+if [ -n "$J_MARGIN" ] && wait_gone "$J_MARGIN"; then
+    out=$TMP/run_margin-$J_MARGIN.out
+    s=$(final_state "$J_MARGIN")
+    [ "$s" = FAILED ] && grep -q "less than PG_END_MARGIN=600 s" "$out" && [ ! -e "$TMP/run_margin" ] \
+        && [ "$(grep -c "^job $J_MARGIN (restart" "$out")" = 1 ] \
+        && ok "time limit inside PG_END_MARGIN: refused at start (FAILED, message, not requeued, phonograph not run)" \
+        || bad "time limit inside PG_END_MARGIN: state '$s'" "$out"
+else bad "margin job ${J_MARGIN:-?} did not end in ${JOB_TIMEOUT}s" "$TMP/run_margin-$J_MARGIN.out"; fi
 
 # ---- produce.slurm: uninterrupted reference, then the requeued one ----------------------------
 if [ "$HAVE_SAMPLE" = 0 ]; then
