@@ -27,7 +27,7 @@ static double run(MPI_Comm comm, const pg_dynmat_t *dm, const pg_qset_t *src)
                 qs.weight[t] = 1;
             }
         }
-        pg_phonon_solve_opts_t o = {.want_evec = 1, .solver = PG_EIGEN_LAPACK};
+        pg_phonon_solve_opts_t o = {.want_evec = 1, .solver = PG_EIGEN_AUTO};
         double *f = NULL;
         double complex *e = NULL;
         pg_par_barrier(comm);

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "phonograph/pg_cell.h"
+#include "phonograph/pg_eigh.h"
 #include "phonograph/pg_forceconst.h"
 #include "phonograph/pg_linalg.h"
 #include "phonograph/pg_status.h"
@@ -44,30 +45,54 @@ int pg_dynmat_n_band(const pg_dynmat_t *dm);
 /* Largest multiplicity M_ik and the total number of image vectors (diagnostics). */
 void pg_dynmat_image_stats(const pg_dynmat_t *dm, int *max_mult, int64_t *n_vectors);
 
-/* D(q), row-major [n_band][n_band], Hermitised. Not collective, no allocation. */
+/* D(q), row-major [n_band][n_band], Hermitised. Built from per-translation tables
+ * (D_ij = conj(u_i) D̃_ij u_j, D̃ = Σ_R S(R) exp(2πi q·R) over a half set of lattice vectors R
+ * with S(−R) = S(R)^T, u_i = exp(2πi q·x_i); docs/phonons.md). Not collective; no allocation
+ * for n_band <= 48 (above, a failed scratch allocation leaves D = NaN). */
 void pg_dynmat_build(const pg_dynmat_t *dm, const double q[3], double complex *d);
+
+/* Which dense eigensolver a workspace uses: AUTO = the small C solver (pg_eigh.h) for
+ * n_band <= PG_DYNMAT_SMALL_MAX_BANDS, else LAPACK zheevd. */
+typedef enum {
+    PG_DYNMAT_EIG_AUTO = 0,
+    PG_DYNMAT_EIG_LAPACK = 1,
+    PG_DYNMAT_EIG_SMALL = 2
+} pg_dynmat_eig_t;
+/* Crossover measured with bench/eigh_bench.c (docs/performance.md ## Phonons). */
+#define PG_DYNMAT_SMALL_MAX_BANDS 36
 
 /* Per-thread workspace for solving. */
 typedef struct {
     int n;
+    int small; /* 1: pg_eigh_small, 0: zheevd */
     pg_zheevd_ws_t ev;
-    double complex *a; /* [n*n] scratch */
+    pg_eigh_ws_t eh;
+    double complex *a; /* [2][n*n] scratch (LAPACK copy, D(q)) */
+    double *tre;       /* [n*n] packed D̃ (re n(n+1)/2, then im n(n-1)/2) */
+    double complex *u; /* [n/3] atom phases */
 } pg_dynmat_ws_t;
+/* Workspace with the AUTO solver. Errors: PG_ERR_NOMEM, PG_ERR_NUMERIC (zheevd query). */
 pg_status_t pg_dynmat_ws_init(pg_dynmat_ws_t *ws, const pg_dynmat_t *dm);
+/* Workspace with an explicit solver choice. */
+pg_status_t pg_dynmat_ws_init_solver(pg_dynmat_ws_t *ws, const pg_dynmat_t *dm,
+                                     pg_dynmat_eig_t solver);
 void pg_dynmat_ws_free(pg_dynmat_ws_t *ws);
 
 /* Eigenvalues → frequencies (THz, negative = imaginary) and, if evec != NULL, eigenvectors
- * e[(3i+a)*n + s] of the row-major Hermitian d (d is not modified). LAPACK reads d as
- * column-major, i.e. as conj(d): the returned vectors are conjugated back here (the one place
- * this is handled). Errors: PG_ERR_NUMERIC (zheevd info). */
+ * e[(3i+a)*n + s] of the row-major Hermitian d (d is not modified), with the workspace's
+ * solver. LAPACK reads d as column-major, i.e. as conj(d): the returned vectors are conjugated
+ * back here (the one place this is handled). Errors: PG_ERR_NUMERIC (zheevd info, or the
+ * small solver's QL not converging). */
 pg_status_t pg_dynmat_solve_matrix(pg_dynmat_ws_t *ws, const double complex *d, double *freq_thz,
                                    double complex *evec);
 /* Same with ScaLAPACK pzheevd over comm (collective; d identical on every rank; every rank
  * gets freq and evec). nb: block size (<= 0: 64). Same conjugation handling as above. */
-pg_status_t pg_dynmat_solve_matrix_scalapack(MPI_Comm comm, int nb, int n,
-                                             const double complex *d, double *freq_thz,
-                                             double complex *evec);
-/* Build and solve at q. evec may be NULL; d_out (may be NULL) receives D(q). */
+pg_status_t pg_dynmat_solve_matrix_scalapack(MPI_Comm comm, int nb, int n, const double complex *d,
+                                             double *freq_thz, double complex *evec);
+/* Build and solve at q. evec may be NULL; d_out (may be NULL) receives D(q). With the small
+ * solver the packed D̃(q) is diagonalised and the eigenvectors get the atom phases afterwards
+ * (e_{3i+a,s} = conj(u_i) z_{3i+a,s}); the result depends only on q and the solver (not on
+ * d_out, batch or rank). */
 pg_status_t pg_dynmat_solve(const pg_dynmat_t *dm, pg_dynmat_ws_t *ws, const double q[3],
                             double *freq_thz, double complex *evec, double complex *d_out);
 
@@ -90,8 +115,8 @@ void pg_dynmat_prim_frac(const pg_dynmat_t *dm, int i, double x[3]);
 void pg_dynmat_super_frac(const pg_dynmat_t *dm, int64_t k, double x[3]);
 int pg_dynmat_n_prim(const pg_dynmat_t *dm);
 int64_t pg_dynmat_n_super(const pg_dynmat_t *dm);
-const double *pg_dynmat_masses(const pg_dynmat_t *dm);   /* [n_p] amu */
-const int64_t *pg_dynmat_s2pp(const pg_dynmat_t *dm);    /* [n_s] */
+const double *pg_dynmat_masses(const pg_dynmat_t *dm); /* [n_p] amu */
+const int64_t *pg_dynmat_s2pp(const pg_dynmat_t *dm);  /* [n_s] */
 void pg_dynmat_prim_lattice(const pg_dynmat_t *dm, double lattice[3][3]);
 
 #endif

@@ -101,14 +101,20 @@ void pg_phonon_modes_free(pg_phonon_modes_t *m);
 
 /* ---- distributed solves (src/phonon/phonons_par.c) ----
  * Rank 0 owns the q list; it is broadcast, cut into fixed blocks of PG_PHONON_BLOCK points,
- * and each rank solves a contiguous range of blocks (LAPACK zheevd). Frequencies (and
+ * and each rank solves a contiguous range of blocks (small C eigensolver or LAPACK zheevd:
+ * PG_EIGEN_SMALL / PG_EIGEN_LAPACK, AUTO picks by n_band, pg_dynmat.h). Frequencies (and
  * eigenvectors if wanted) are gathered to rank 0 in q order; thermal-displacement sums are
  * formed per block in q order and the block sums added on rank 0 in block order, so every
  * result is bitwise independent of the number of ranks. With the ScaLAPACK path all ranks
  * solve each q together (pzheevd on a BLACS grid made from comm); chosen when
  * solver == PG_EIGEN_SCALAPACK, or PG_EIGEN_AUTO and n_band >= scalapack_min_band. */
 #define PG_PHONON_BLOCK 64
-typedef enum { PG_EIGEN_AUTO = 0, PG_EIGEN_LAPACK = 1, PG_EIGEN_SCALAPACK = 2 } pg_eigen_solver_t;
+typedef enum {
+    PG_EIGEN_AUTO = 0,
+    PG_EIGEN_LAPACK = 1,
+    PG_EIGEN_SCALAPACK = 2,
+    PG_EIGEN_SMALL = 3
+} pg_eigen_solver_t;
 
 typedef struct {
     int want_evec;            /* gather eigenvectors to rank 0 */

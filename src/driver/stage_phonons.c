@@ -68,8 +68,9 @@ const pg_deck_key_t pg_deck_keys_phonons[] = {
     {"phonons", "imaginary_tolerance", PG_DECK_REAL, "0.01", 0, 1e3, 0, 0, "THz", NULL,
      "modes with ν < -tolerance are counted (and warned about) as imaginary"},
     {"phonons", "eigensolver", PG_DECK_CHOICE, "auto", NOLIMIT, 0, 0, NULL,
-     "auto|lapack|scalapack",
-     "auto: LAPACK zheevd per rank, ScaLAPACK pzheevd over all ranks from scalapack_min_bands"},
+     "auto|lapack|small|scalapack",
+     "auto: per rank the small C solver up to 36 bands, else LAPACK zheevd; ScaLAPACK pzheevd "
+     "over all ranks from scalapack_min_bands"},
     {"phonons", "scalapack_min_bands", PG_DECK_INT, "2000", 1, 1e9, 0, 0, NULL, NULL,
      "auto eigensolver: matrices with at least this many bands (3 n_prim) use ScaLAPACK"},
     {"phonons", "scalapack_block", PG_DECK_INT, "64", 1, 4096, 0, 0, NULL, NULL,
@@ -574,8 +575,10 @@ pg_status_t pg_phonons_run(MPI_Comm comm, const pg_deck_t *deck, pg_log_t *log,
     if (st != PG_OK) goto cleanup;
     pg_phonon_solve_opts_t o = {0};
     o.want_evec = mesh_ev;
-    o.solver = !strcmp(solver, "lapack") ? PG_EIGEN_LAPACK
-               : !strcmp(solver, "scalapack") ? PG_EIGEN_SCALAPACK : PG_EIGEN_AUTO;
+    o.solver = !strcmp(solver, "lapack")      ? PG_EIGEN_LAPACK
+               : !strcmp(solver, "small")     ? PG_EIGEN_SMALL
+               : !strcmp(solver, "scalapack") ? PG_EIGEN_SCALAPACK
+                                              : PG_EIGEN_AUTO;
     o.scalapack_min_band = (int)scal_min;
     o.scalapack_nb = (int)scal_nb;
     o.n_t = do_msd ? n_t : 0;

@@ -9,16 +9,25 @@
 struct pg_dynmat {
     int n_p, n_band;
     int64_t n_s;
-    double *mass;            /* [n_p] amu */
-    double (*xp)[3];         /* [n_p] primitive fractional positions of the p2s atoms, [0,1) */
-    double (*xs)[3];         /* [n_s] supercell atoms in primitive fractional coordinates */
-    double lat[3][3];        /* primitive lattice rows (Å) */
-    int64_t *s2pp;           /* [n_s] */
-    double (*phi)[3][3];     /* [n_p * n_s] Φ(p2s(i), k) / sqrt(m_i m_s2pp(k)) */
-    int64_t *voff;           /* [n_p * n_s + 1] offsets into rvec */
-    int (*rvec)[3];          /* image lattice vectors R: v = x_j - x_i + R (primitive frac) */
-    int r_max;               /* max |R component| */
+    double *mass;        /* [n_p] amu */
+    double (*xp)[3];     /* [n_p] primitive fractional positions of the p2s atoms, [0,1) */
+    double (*xs)[3];     /* [n_s] supercell atoms in primitive fractional coordinates */
+    double lat[3][3];    /* primitive lattice rows (Å) */
+    int64_t *s2pp;       /* [n_s] */
+    double (*phi)[3][3]; /* [n_p * n_s] Φ(p2s(i), k) / sqrt(m_i m_s2pp(k)) */
+    int64_t *voff;       /* [n_p * n_s + 1] offsets into rvec */
+    int (*rvec)[3];      /* image lattice vectors R: v = x_j - x_i + R (primitive frac) */
+    int r_max;           /* max |R component| */
     int max_mult;
+    /* Translation tables for the fast build (see build_tilde): the n_rh lattice vectors R of
+     * a half set (R = 0 first, then R with the first non-zero component > 0), and per R the
+     * packed lower triangle of A(R) = S(R) + S(R)^T and the strict lower triangle of
+     * B(R) = S(R) - S(R)^T, S(R) = (C(R) + C(-R)^T)/2, C(R)_{3i+a,3j+b} = Σ Φ_ab/(M sqrt(m_i m_j))
+     * over the images with that R (R = 0: A = S(0), B = 0). */
+    int n_rh;
+    int (*rh)[3];  /* [n_rh] */
+    double *tab_a; /* [n_rh][n(n+1)/2], (r,c) c<=r at r(r+1)/2 + c */
+    double *tab_b; /* [n_rh][n(n-1)/2], (r,c) c<r at r(r-1)/2 + c */
 };
 
 static void mat3_inv_rows(const double L[3][3], double inv[3][3])
@@ -32,6 +41,95 @@ static void wrap01(double x[3])
         x[c] -= floor(x[c]);
         if (x[c] >= 1.0 - 1e-12) x[c] = 0.0; /* phonopy-like wrapping, avoid 0.9999999 */
     }
+}
+
+/* Index of R in a dense cube [-rm, rm]^3. */
+static int64_t cube_index(int rm, const int R[3])
+{
+    const int64_t w = 2 * rm + 1;
+    return ((int64_t)(R[0] + rm) * w + (R[1] + rm)) * w + (R[2] + rm);
+}
+
+/* The per-translation tables of the fast build (struct comment). */
+static pg_status_t build_tables(pg_dynmat_t *dm)
+{
+    pg_status_t st = PG_OK;
+    const int n = dm->n_band, n_p = dm->n_p, rm = dm->r_max;
+    const int64_t n_s = dm->n_s, w = 2 * rm + 1, n_cube = w * w * w, nn = (int64_t)n * n;
+    const int64_t n_lo = (int64_t)n * (n + 1) / 2, n_sl = (int64_t)n * (n - 1) / 2;
+    int64_t *slot = NULL; /* [n_cube] index into C of each R, -1 = absent */
+    double *c = NULL;     /* [n_full][n][n] C(R) */
+    int(*rl)[3] = NULL;   /* [n_full] */
+    int64_t n_full = 0;
+    PG_TRY_CALLOC(slot, n_cube, "translation index");
+    for (int64_t t = 0; t < n_cube; t++) slot[t] = -1;
+    /* the distinct R, closed under R -> -R, with R = 0 always present */
+    const int64_t n_vec = dm->voff[(int64_t)n_p * n_s];
+    PG_TRY_CALLOC(rl, 2 * n_vec + 1, "translations");
+    for (int64_t v = -1; v < n_vec; v++) {
+        int R[3] = {0, 0, 0};
+        if (v >= 0) memcpy(R, dm->rvec[v], sizeof R);
+        for (int sgn = 1; sgn >= -1; sgn -= 2) {
+            int Rs[3] = {sgn * R[0], sgn * R[1], sgn * R[2]};
+            int64_t ci = cube_index(rm, Rs);
+            if (slot[ci] >= 0) continue;
+            slot[ci] = n_full;
+            memcpy(rl[n_full], Rs, sizeof Rs);
+            n_full++;
+        }
+    }
+    PG_TRY_CALLOC(c, n_full * nn, "translation blocks");
+    for (int i = 0; i < n_p; i++)
+        for (int64_t k = 0; k < n_s; k++) {
+            const int j = (int)dm->s2pp[k];
+            const int64_t ik = (int64_t)i * n_s + k, v0 = dm->voff[ik], v1 = dm->voff[ik + 1];
+            const double inv_m = 1.0 / (double)(v1 - v0);
+            for (int64_t v = v0; v < v1; v++) {
+                double *cr = c + slot[cube_index(rm, dm->rvec[v])] * nn;
+                for (int a = 0; a < 3; a++)
+                    for (int b = 0; b < 3; b++)
+                        cr[(int64_t)(3 * i + a) * n + 3 * j + b] += dm->phi[ik][a][b] * inv_m;
+            }
+        }
+    /* half set: R = 0 (entry 0) and R with the first non-zero component positive */
+    int n_rh = 0;
+    for (int64_t t = 0; t < n_full; t++) {
+        const int *R = rl[t];
+        int f = R[0] ? R[0] : R[1] ? R[1] : R[2];
+        if (f >= 0) n_rh++;
+    }
+    PG_TRY_CALLOC(dm->rh, n_rh, "half translations");
+    PG_TRY_CALLOC(dm->tab_a, (int64_t)n_rh * n_lo, "translation tables");
+    PG_TRY_CALLOC(dm->tab_b, (int64_t)n_rh * n_sl + 1, "translation tables");
+    dm->n_rh = n_rh;
+    int h = 0;
+    for (int64_t t = 0; t < n_full; t++) { /* rl[0] is R = 0 */
+        const int *R = rl[t];
+        int f = R[0] ? R[0] : R[1] ? R[1] : R[2];
+        if (f < 0) continue;
+        const int Rm[3] = {-R[0], -R[1], -R[2]};
+        const double *cp = c + t * nn, *cm = c + slot[cube_index(rm, Rm)] * nn;
+        double *ta = dm->tab_a + (int64_t)h * n_lo, *tb = dm->tab_b + (int64_t)h * n_sl;
+        memcpy(dm->rh[h], R, sizeof dm->rh[h]);
+        for (int r = 0; r < n; r++)
+            for (int q = 0; q <= r; q++) {
+                /* S(R)_{rq} = (C(R)_{rq} + C(-R)_{qr})/2, S(R)^T_{rq} = S(R)_{qr} */
+                const double s_rq = 0.5 * (cp[(int64_t)r * n + q] + cm[(int64_t)q * n + r]);
+                const double s_qr = 0.5 * (cp[(int64_t)q * n + r] + cm[(int64_t)r * n + q]);
+                if (f == 0) { /* R = 0: S(0) is symmetric */
+                    ta[(int64_t)r * (r + 1) / 2 + q] = 0.5 * (s_rq + s_qr);
+                } else {
+                    ta[(int64_t)r * (r + 1) / 2 + q] = s_rq + s_qr;
+                    if (q < r) tb[(int64_t)r * (r - 1) / 2 + q] = s_rq - s_qr;
+                }
+            }
+        h++;
+    }
+cleanup:
+    free(slot);
+    free(c);
+    free(rl);
+    return st;
 }
 
 pg_status_t pg_dynmat_create(const pg_cell_t *prim, const pg_cell_t *super, const int64_t *p2s,
@@ -54,9 +152,8 @@ pg_status_t pg_dynmat_create(const pg_cell_t *prim, const pg_cell_t *super, cons
                (long long)fc->n_super, (long long)n_s);
     double vp = fabs(pg_cell_volume(prim)), vs = fabs(pg_cell_volume(super));
     PG_REQUIRE(vp > 1e-8 && fabs(vs / vp - (double)(n_s / n_p)) < 1e-6 * (double)(n_s / n_p),
-               PG_ERR_INPUT,
-               "supercell volume %.6f Å³ is not %lld x the primitive volume %.6f Å³", vs,
-               (long long)(n_s / n_p), vp);
+               PG_ERR_INPUT, "supercell volume %.6f Å³ is not %lld x the primitive volume %.6f Å³",
+               vs, (long long)(n_s / n_p), vp);
     PG_TRY_CALLOC(dm, 1, "dynamical matrix");
     dm->n_p = n_p;
     dm->n_band = 3 * n_p;
@@ -90,8 +187,8 @@ pg_status_t pg_dynmat_create(const pg_cell_t *prim, const pg_cell_t *super, cons
         wrap01(dm->xp[i]);
         rowidx[i] = pg_fc_row_of_atom(fc, p2s[i]);
         PG_TRY_REQUIRE(rowidx[i] >= 0, PG_ERR_INPUT,
-                       "force constants lack the row of primitive atom %d (supercell atom %lld)",
-                       i, (long long)(p2s[i] + 1));
+                       "force constants lack the row of primitive atom %d (supercell atom %lld)", i,
+                       (long long)(p2s[i] + 1));
     }
     const int TR = 3; /* brute-force range of supercell translations after wrapping */
     for (int i = 0; i < n_p; i++) {
@@ -112,8 +209,8 @@ pg_status_t pg_dynmat_create(const pg_cell_t *prim, const pg_cell_t *super, cons
                     for (int t2 = -TR; t2 <= TR; t2++, t++) {
                         double f[3] = {d[0] + t0, d[1] + t1, d[2] + t2};
                         pg_cell_frac_to_cart(super->lattice, f, vc[t]);
-                        len[t] = sqrt(vc[t][0] * vc[t][0] + vc[t][1] * vc[t][1] +
-                                      vc[t][2] * vc[t][2]);
+                        len[t] =
+                            sqrt(vc[t][0] * vc[t][0] + vc[t][1] * vc[t][1] + vc[t][2] * vc[t][2]);
                         if (len[t] < lmin) lmin = len[t];
                     }
             int m = 0;
@@ -145,6 +242,7 @@ pg_status_t pg_dynmat_create(const pg_cell_t *prim, const pg_cell_t *super, cons
             dm->voff[(int64_t)i * n_s + k + 1] = n_vec;
         }
     }
+    PG_TRY(build_tables(dm));
     *out = dm;
     dm = NULL;
 cleanup:
@@ -165,11 +263,17 @@ void pg_dynmat_destroy(pg_dynmat_t **dmp)
     free(dm->phi);
     free(dm->voff);
     free(dm->rvec);
+    free(dm->rh);
+    free(dm->tab_a);
+    free(dm->tab_b);
     free(dm);
     *dmp = NULL;
 }
 
-int pg_dynmat_n_band(const pg_dynmat_t *dm) { return dm->n_band; }
+int pg_dynmat_n_band(const pg_dynmat_t *dm)
+{
+    return dm->n_band;
+}
 
 void pg_dynmat_image_stats(const pg_dynmat_t *dm, int *max_mult, int64_t *n_vectors)
 {
@@ -186,10 +290,22 @@ void pg_dynmat_super_frac(const pg_dynmat_t *dm, int64_t k, double x[3])
 {
     for (int c = 0; c < 3; c++) x[c] = dm->xs[k][c];
 }
-int pg_dynmat_n_prim(const pg_dynmat_t *dm) { return dm->n_p; }
-int64_t pg_dynmat_n_super(const pg_dynmat_t *dm) { return dm->n_s; }
-const double *pg_dynmat_masses(const pg_dynmat_t *dm) { return dm->mass; }
-const int64_t *pg_dynmat_s2pp(const pg_dynmat_t *dm) { return dm->s2pp; }
+int pg_dynmat_n_prim(const pg_dynmat_t *dm)
+{
+    return dm->n_p;
+}
+int64_t pg_dynmat_n_super(const pg_dynmat_t *dm)
+{
+    return dm->n_s;
+}
+const double *pg_dynmat_masses(const pg_dynmat_t *dm)
+{
+    return dm->mass;
+}
+const int64_t *pg_dynmat_s2pp(const pg_dynmat_t *dm)
+{
+    return dm->s2pp;
+}
 void pg_dynmat_prim_lattice(const pg_dynmat_t *dm, double lattice[3][3])
 {
     memcpy(lattice, dm->lat, sizeof dm->lat);
@@ -197,60 +313,99 @@ void pg_dynmat_prim_lattice(const pg_dynmat_t *dm, double lattice[3][3])
 
 #define RMAX_STACK 16
 
+/* Hermitised D̃(q) = Σ_R S(R) exp(2πi q·R) (the dynamical matrix without the atom-position
+ * phases: D_ij = conj(u_i) D̃_ij u_j, u_i = exp(2πi q·x_i)), from the half-set tables:
+ * Re D̃ = A(0) + Σ_{R>0} A(R) cos 2πq·R, Im D̃ = Σ_{R>0} B(R) sin 2πq·R. re: packed lower
+ * triangle [n(n+1)/2], im: strict lower [n(n-1)/2]. Depends only on q (same bits on any rank,
+ * in any batch). No allocation. */
+static void build_tilde(const pg_dynmat_t *dm, const double q[3], double *restrict re,
+                        double *restrict im)
+{
+    const int n = dm->n_band, rm = dm->r_max;
+    const int64_t n_lo = (int64_t)n * (n + 1) / 2, n_sl = (int64_t)n * (n - 1) / 2;
+    /* Ec[c][r + rm], Es: cos and sin of 2π q_c r (per-axis tables: 6 products per R) */
+    double Ec[3][2 * RMAX_STACK + 1], Es[3][2 * RMAX_STACK + 1];
+    const int tables = rm <= RMAX_STACK;
+    for (int c = 0; c < 3 && tables; c++)
+        for (int r = -rm; r <= rm; r++) {
+            const double ph = 2.0 * PG_PI * q[c] * r;
+            Ec[c][r + rm] = cos(ph);
+            Es[c][r + rm] = sin(ph);
+        }
+    memcpy(re, dm->tab_a, sizeof(double) * (size_t)n_lo);
+    memset(im, 0, sizeof(double) * (size_t)n_sl);
+    for (int h = 1; h < dm->n_rh; h++) {
+        const int *R = dm->rh[h];
+        double cs, sn;
+        if (tables) {
+            const double c0 = Ec[0][R[0] + rm], s0 = Es[0][R[0] + rm];
+            const double c1 = Ec[1][R[1] + rm], s1 = Es[1][R[1] + rm];
+            const double c2 = Ec[2][R[2] + rm], s2 = Es[2][R[2] + rm];
+            const double c01 = c0 * c1 - s0 * s1, s01 = s0 * c1 + c0 * s1;
+            cs = c01 * c2 - s01 * s2;
+            sn = s01 * c2 + c01 * s2;
+        } else { /* huge cells (|R| > RMAX_STACK): direct */
+            const double ph = 2.0 * PG_PI * (q[0] * R[0] + q[1] * R[1] + q[2] * R[2]);
+            cs = cos(ph);
+            sn = sin(ph);
+        }
+        const double *restrict ta = dm->tab_a + (int64_t)h * n_lo;
+        const double *restrict tb = dm->tab_b + (int64_t)h * n_sl;
+        for (int64_t t = 0; t < n_lo; t++) re[t] += cs * ta[t];
+        for (int64_t t = 0; t < n_sl; t++) im[t] += sn * tb[t];
+    }
+}
+
+/* u_i = exp(2πi q·x_i) for the primitive atoms */
+static void atom_phases(const pg_dynmat_t *dm, const double q[3], double complex *u)
+{
+    for (int i = 0; i < dm->n_p; i++) {
+        const double ph =
+            2.0 * PG_PI * (q[0] * dm->xp[i][0] + q[1] * dm->xp[i][1] + q[2] * dm->xp[i][2]);
+        u[i] = CMPLX(cos(ph), sin(ph));
+    }
+}
+
+/* D from packed D̃: D_rc = conj(u_i) D̃_rc u_j (i, j the atoms of rows r, c) */
+static void expand_full(const pg_dynmat_t *dm, const double *re, const double *im,
+                        const double complex *u, double complex *d)
+{
+    const int n = dm->n_band;
+    for (int r = 0; r < n; r++) {
+        d[(int64_t)r * n + r] = re[(int64_t)r * (r + 1) / 2 + r];
+        for (int c = 0; c < r; c++) {
+            const double complex x =
+                CMPLX(re[(int64_t)r * (r + 1) / 2 + c], im[(int64_t)r * (r - 1) / 2 + c]) *
+                conj(u[r / 3]) * u[c / 3];
+            d[(int64_t)r * n + c] = x;
+            d[(int64_t)c * n + r] = conj(x);
+        }
+    }
+}
+
+#define BUILD_STACK 48 /* bands up to which pg_dynmat_build needs no heap scratch */
+
 void pg_dynmat_build(const pg_dynmat_t *dm, const double q[3], double complex *d)
 {
-    const int n = dm->n_band, n_p = dm->n_p, rm = dm->r_max;
-    const int64_t n_s = dm->n_s;
-    /* E[c][r + rm] = exp(2πi q_c r) */
-    double complex Es[3][2 * RMAX_STACK + 1], *E[3];
-    double complex *Eh = NULL;
-    if (rm <= RMAX_STACK) {
-        for (int c = 0; c < 3; c++) E[c] = Es[c];
-    } else {
-        Eh = malloc(sizeof(double complex) * 3 * (size_t)(2 * rm + 1)); /* rare: huge cells */
-        for (int c = 0; c < 3; c++) E[c] = Eh + c * (2 * rm + 1);
+    const int n = dm->n_band;
+    double stk[BUILD_STACK * BUILD_STACK];
+    double complex ustk[BUILD_STACK / 3], *u = ustk;
+    double *re = stk, *heap = NULL;
+    if (n > BUILD_STACK) { /* large primitive cells: the heap (not a hot path there) */
+        heap = malloc(sizeof(double) * (size_t)n * (size_t)n +
+                      sizeof(double complex) * (size_t)dm->n_p);
+        if (!heap) { /* cannot report from a void function: leave D as NaN */
+            for (int64_t t = 0; t < (int64_t)n * n; t++) d[t] = NAN;
+            return;
+        }
+        re = heap;
+        u = (double complex *)(heap + (size_t)n * (size_t)n);
     }
-    for (int c = 0; c < 3; c++)
-        for (int r = -rm; r <= rm; r++) {
-            double ph = 2.0 * PG_PI * q[c] * r;
-            E[c][r + rm] = cos(ph) + I * sin(ph);
-        }
-    memset(d, 0, sizeof(double complex) * (size_t)n * (size_t)n);
-    for (int i = 0; i < n_p; i++) {
-        for (int64_t k = 0; k < n_s; k++) {
-            int j = (int)dm->s2pp[k];
-            int64_t ik = (int64_t)i * n_s + k;
-            int64_t v0 = dm->voff[ik], v1 = dm->voff[ik + 1];
-            double complex ph = 0;
-            for (int64_t v = v0; v < v1; v++) {
-                const int *R = dm->rvec[v];
-                ph += E[0][R[0] + rm] * E[1][R[1] + rm] * E[2][R[2] + rm];
-            }
-            ph /= (double)(v1 - v0);
-            const double(*F)[3] = dm->phi[ik];
-            double complex *row = d + (int64_t)(3 * i) * n + 3 * j;
-            for (int a = 0; a < 3; a++)
-                for (int b = 0; b < 3; b++) row[(int64_t)a * n + b] += ph * F[a][b];
-        }
-    }
-    /* atom-position phase exp(2πi q·(x_j - x_i)) */
-    for (int i = 0; i < n_p; i++)
-        for (int j = 0; j < n_p; j++) {
-            double ph = 2.0 * PG_PI *
-                        (q[0] * (dm->xp[j][0] - dm->xp[i][0]) + q[1] * (dm->xp[j][1] - dm->xp[i][1]) +
-                         q[2] * (dm->xp[j][2] - dm->xp[i][2]));
-            double complex c = cos(ph) + I * sin(ph);
-            for (int a = 0; a < 3; a++)
-                for (int b = 0; b < 3; b++) d[(int64_t)(3 * i + a) * n + 3 * j + b] *= c;
-        }
-    /* Hermitise */
-    for (int r = 0; r < n; r++)
-        for (int s = r; s < n; s++) {
-            double complex x = 0.5 * (d[(int64_t)r * n + s] + conj(d[(int64_t)s * n + r]));
-            d[(int64_t)r * n + s] = x;
-            d[(int64_t)s * n + r] = conj(x);
-        }
-    free(Eh);
+    double *im = re + (int64_t)n * (n + 1) / 2;
+    build_tilde(dm, q, re, im);
+    atom_phases(dm, q, u);
+    expand_full(dm, re, im, u, d);
+    free(heap);
 }
 
 pg_status_t pg_dynmat_build_real_gauge(const pg_dynmat_t *dm, const double q[3], double *d_real)
@@ -261,10 +416,10 @@ pg_status_t pg_dynmat_build_real_gauge(const pg_dynmat_t *dm, const double q[3],
     pg_dynmat_build(dm, q, d);
     for (int i = 0; i < dm->n_p; i++)
         for (int j = 0; j < dm->n_p; j++) {
-            double phi = 2.0 * PG_PI *
-                         (q[0] * dm->xp[i][0] + q[1] * dm->xp[i][1] + q[2] * dm->xp[i][2]);
-            double phj = 2.0 * PG_PI *
-                         (q[0] * dm->xp[j][0] + q[1] * dm->xp[j][1] + q[2] * dm->xp[j][2]);
+            double phi =
+                2.0 * PG_PI * (q[0] * dm->xp[i][0] + q[1] * dm->xp[i][1] + q[2] * dm->xp[i][2]);
+            double phj =
+                2.0 * PG_PI * (q[0] * dm->xp[j][0] + q[1] * dm->xp[j][1] + q[2] * dm->xp[j][2]);
             double complex c = (cos(phi) + I * sin(phi)) * (cos(phj) - I * sin(phj));
             for (int a = 0; a < 3; a++)
                 for (int b = 0; b < 3; b++) {
@@ -288,24 +443,40 @@ double pg_dynmat_eig_to_thz(double lambda)
     return lambda < 0 ? -v : v;
 }
 
-pg_status_t pg_dynmat_ws_init(pg_dynmat_ws_t *ws, const pg_dynmat_t *dm)
+pg_status_t pg_dynmat_ws_init_solver(pg_dynmat_ws_t *ws, const pg_dynmat_t *dm,
+                                     pg_dynmat_eig_t solver)
 {
     pg_status_t st = PG_OK;
     memset(ws, 0, sizeof(*ws));
     ws->n = dm->n_band;
-    PG_TRY(pg_zheevd_ws_init(&ws->ev, ws->n));
-    PG_TRY_CALLOC(ws->a, (int64_t)ws->n * ws->n, "dynamical-matrix scratch");
+    ws->small = solver == PG_DYNMAT_EIG_SMALL ||
+                (solver == PG_DYNMAT_EIG_AUTO && ws->n <= PG_DYNMAT_SMALL_MAX_BANDS);
+    if (ws->small)
+        PG_TRY(pg_eigh_ws_init(&ws->eh, ws->n));
+    else
+        PG_TRY(pg_zheevd_ws_init(&ws->ev, ws->n));
+    PG_TRY_CALLOC(ws->a, 2 * (int64_t)ws->n * ws->n, "dynamical-matrix scratch");
+    PG_TRY_CALLOC(ws->tre, (int64_t)ws->n * ws->n, "dynamical-matrix scratch");
+    PG_TRY_CALLOC(ws->u, dm->n_p, "atom phases");
     return PG_OK;
 cleanup:
     pg_dynmat_ws_free(ws);
     return st;
 }
 
+pg_status_t pg_dynmat_ws_init(pg_dynmat_ws_t *ws, const pg_dynmat_t *dm)
+{
+    return pg_dynmat_ws_init_solver(ws, dm, PG_DYNMAT_EIG_AUTO);
+}
+
 void pg_dynmat_ws_free(pg_dynmat_ws_t *ws)
 {
     if (!ws) return;
     pg_zheevd_ws_free(&ws->ev);
+    pg_eigh_ws_free(&ws->eh);
     free(ws->a);
+    free(ws->tre);
+    free(ws->u);
     memset(ws, 0, sizeof(*ws));
 }
 
@@ -318,9 +489,8 @@ static void evec_from_colmajor_conj(int n, const double complex *z, double compl
         for (int s = 0; s < n; s++) evec[(int64_t)r * n + s] = conj(z[(int64_t)s * n + r]);
 }
 
-pg_status_t pg_dynmat_solve_matrix_scalapack(MPI_Comm comm, int nb, int n,
-                                             const double complex *d, double *freq_thz,
-                                             double complex *evec)
+pg_status_t pg_dynmat_solve_matrix_scalapack(MPI_Comm comm, int nb, int n, const double complex *d,
+                                             double *freq_thz, double complex *evec)
 {
     pg_status_t st = PG_OK;
     double *w = NULL;
@@ -346,9 +516,19 @@ pg_status_t pg_dynmat_solve_matrix(pg_dynmat_ws_t *ws, const double complex *d, 
         PG_REQUIRE(wh, PG_ERR_NOMEM, "out of memory for %d eigenvalues", n);
         wp = wh;
     }
+    pg_status_t st;
+    if (ws->small) { /* our own solver reads row-major d as it is */
+        st = pg_eigh_small(&ws->eh, n, d, wp, evec);
+        if (st == PG_OK)
+            for (int s = 0; s < n; s++) freq_thz[s] = pg_dynmat_eig_to_thz(wp[s]);
+        else
+            pg_err_frame(__FILE__, __LINE__, __func__);
+        free(wh);
+        return st;
+    }
     /* LAPACK reads the row-major d as column-major, i.e. as conj(d) (same eigenvalues). */
     memcpy(ws->a, d, sizeof(double complex) * (size_t)n * (size_t)n);
-    pg_status_t st = pg_zheevd(&ws->ev, n, ws->a, wp);
+    st = pg_zheevd(&ws->ev, n, ws->a, wp);
     if (st == PG_OK) {
         for (int s = 0; s < n; s++) freq_thz[s] = pg_dynmat_eig_to_thz(wp[s]);
         if (evec) evec_from_colmajor_conj(n, ws->a, evec);
@@ -363,16 +543,29 @@ pg_status_t pg_dynmat_solve(const pg_dynmat_t *dm, pg_dynmat_ws_t *ws, const dou
                             double *freq_thz, double complex *evec, double complex *d_out)
 {
     const int n = dm->n_band;
-    double complex *d = d_out;
-    double complex *tmp = NULL;
-    if (!d) {
-        tmp = malloc(sizeof(double complex) * (size_t)n * (size_t)n);
-        PG_REQUIRE(tmp, PG_ERR_NOMEM, "out of memory for D(q)");
-        d = tmp;
+    pg_status_t st = PG_OK;
+    if (ws->small) {
+        /* diagonalise D̃ = U D U^H (U = diag(u)), then e = U^H z */
+        double *re = ws->tre, *im = ws->tre + (int64_t)n * (n + 1) / 2;
+        double w[3 * 256];
+        PG_REQUIRE(n <= 3 * 256, PG_ERR_INTERNAL, "small eigensolver used for %d bands", n);
+        build_tilde(dm, q, re, im);
+        atom_phases(dm, q, ws->u);
+        if (d_out) expand_full(dm, re, im, ws->u, d_out);
+        st = pg_eigh_small_packed(&ws->eh, n, re, im, w, evec);
+        if (st == PG_OK) {
+            for (int s = 0; s < n; s++) freq_thz[s] = pg_dynmat_eig_to_thz(w[s]);
+            if (evec)
+                for (int r = 0; r < n; r++) {
+                    const double complex cu = conj(ws->u[r / 3]);
+                    for (int s = 0; s < n; s++) evec[(int64_t)r * n + s] *= cu;
+                }
+        }
+    } else {
+        double complex *d = d_out ? d_out : ws->a + (int64_t)n * n; /* 2nd half: scratch */
+        pg_dynmat_build(dm, q, d);
+        st = pg_dynmat_solve_matrix(ws, d, freq_thz, evec);
     }
-    pg_dynmat_build(dm, q, d);
-    pg_status_t st = pg_dynmat_solve_matrix(ws, d, freq_thz, evec);
-    free(tmp);
     if (st != PG_OK)
         return PG_ERR(st, "eigen-solve failed at q = (%.6f, %.6f, %.6f): %s", q[0], q[1], q[2],
                       pg_err_message());

@@ -35,7 +35,10 @@ cleanup:
         }                                                                                          \
     } while (0)
 
-static int64_t part(int64_t n, int r, int p) { return n * r / p; }
+static int64_t part(int64_t n, int r, int p)
+{
+    return n * r / p;
+}
 
 /* q range of rank r: whole blocks */
 static void q_range(int64_t n_q, int r, int p, int64_t *q0, int64_t *q1)
@@ -48,29 +51,30 @@ static void q_range(int64_t n_q, int r, int p, int64_t *q0, int64_t *q1)
 }
 
 /* Solve q in [q0, q1) with LAPACK; msd block sums into blk (block b at (b - q0/B) * n_msd). */
-static pg_status_t solve_local(const pg_dynmat_t *dm, const pg_qset_t *qs, int64_t q0,
-                               int64_t q1, const pg_phonon_solve_opts_t *o, double *f_loc,
+static pg_status_t solve_local(const pg_dynmat_t *dm, const pg_qset_t *qs, int64_t q0, int64_t q1,
+                               const pg_phonon_solve_opts_t *o, double *f_loc,
                                double complex *e_loc, double *blk)
 {
     pg_status_t st = PG_OK;
     const int n = pg_dynmat_n_band(dm), n_p = n / 3;
     const int64_t n_msd = (int64_t)o->n_t * n_p * 9;
     pg_dynmat_ws_t ws = {0};
-    double complex *d = NULL, *e1 = NULL;
-    PG_TRY(pg_dynmat_ws_init(&ws, dm));
-    PG_TRY_CALLOC(d, (int64_t)n * n, "D(q)");
+    double complex *e1 = NULL;
+    const pg_dynmat_eig_t ev = o->solver == PG_EIGEN_LAPACK  ? PG_DYNMAT_EIG_LAPACK
+                               : o->solver == PG_EIGEN_SMALL ? PG_DYNMAT_EIG_SMALL
+                                                             : PG_DYNMAT_EIG_AUTO;
+    PG_TRY(pg_dynmat_ws_init_solver(&ws, dm, ev));
     PG_TRY_CALLOC(e1, (int64_t)n * n, "eigenvectors");
     for (int64_t iq = q0; iq < q1; iq++) {
         double complex *e = e_loc ? e_loc + (iq - q0) * n * n : e1;
         double *f = f_loc + (iq - q0) * n;
-        PG_TRY(pg_dynmat_solve(dm, &ws, qs->q[iq], f, (e_loc || n_msd) ? e : NULL, d));
+        PG_TRY(pg_dynmat_solve(dm, &ws, qs->q[iq], f, (e_loc || n_msd) ? e : NULL, NULL));
         if (n_msd > 0)
             pg_phonon_msd_accumulate(n_p, pg_dynmat_masses(dm), f, e, qs->weight[iq],
                                      o->msd_fmin_thz, 0, o->n_t, o->temp_k,
                                      blk + (iq / PG_PHONON_BLOCK - q0 / PG_PHONON_BLOCK) * n_msd);
     }
 cleanup:
-    free(d);
     free(e1);
     pg_dynmat_ws_free(&ws);
     return st;
@@ -132,9 +136,9 @@ pg_status_t pg_phonon_solve_distributed(MPI_Comm comm, const pg_dynmat_t *dm, pg
     PG_CHECK(bcast_qset(comm, qs));
     const int64_t n_q = qs->n_q;
     const int64_t n_blk = (n_q + PG_PHONON_BLOCK - 1) / PG_PHONON_BLOCK;
-    const int scal = o->solver == PG_EIGEN_SCALAPACK ||
-                     (o->solver == PG_EIGEN_AUTO && o->scalapack_min_band > 0 &&
-                      n >= o->scalapack_min_band);
+    const int scal =
+        o->solver == PG_EIGEN_SCALAPACK ||
+        (o->solver == PG_EIGEN_AUTO && o->scalapack_min_band > 0 && n >= o->scalapack_min_band);
     if (used_scalapack) *used_scalapack = scal;
     int64_t q0 = 0, q1 = 0;
     q_range(n_q, rank, size, &q0, &q1);
@@ -180,7 +184,7 @@ pg_status_t pg_phonon_solve_distributed(MPI_Comm comm, const pg_dynmat_t *dm, pg
                     counts[r] = (z - a) * unit;
                     displs[r] = a * unit;
                 }
-            const void *send = pass == 0 ? (const void *)f_loc
+            const void *send = pass == 0   ? (const void *)f_loc
                                : pass == 1 ? (const void *)e_loc
                                            : (const void *)blk;
             void *recv = pass == 0 ? (void *)f_all : pass == 1 ? (void *)e_all : (void *)blk_all;
@@ -197,10 +201,14 @@ pg_status_t pg_phonon_solve_distributed(MPI_Comm comm, const pg_dynmat_t *dm, pg
         for (int64_t t = 0; t < n_msd; t++) msd[t] /= wsum;
     }
     if (rank == 0) {
-        if (freq) *freq = f_all;
-        else free(f_all);
-        if (o->want_evec && evec) *evec = e_all;
-        else free(e_all);
+        if (freq)
+            *freq = f_all;
+        else
+            free(f_all);
+        if (o->want_evec && evec)
+            *evec = e_all;
+        else
+            free(e_all);
         f_all = NULL;
         e_all = NULL;
     }

@@ -1,0 +1,49 @@
+/* pg_eigh.h - a dense Hermitian eigensolver for small matrices (phonon dynamical matrices of
+ * a few tens of bands), in plain C without LAPACK call overhead.
+ *
+ * Method (src/core/eigh_small.c): Householder reduction of the Hermitian matrix to a REAL
+ * symmetric tridiagonal T = Q^H A Q (reflectors chosen as LAPACK's zlarfg does, so the
+ * off-diagonal comes out real), implicit QL with Wilkinson shifts on T accumulating the real
+ * eigenvectors, back-transformation by the reflectors. All arrays are contiguous, the workspace
+ * is allocated once; a solve does not allocate. Eigenvalues ascending (like LAPACK); each
+ * eigenvector has unit norm; their phase is whatever the method gives (as with LAPACK, any
+ * phase is a valid answer).
+ *
+ * Accuracy (test/unit/test_eigh.c, against zheevd): eigenvalues within ~1e-14·‖A‖, vectors
+ * orthonormal to ~1e-14, residuals ‖Av − λv‖ ~1e-14·‖A‖, the same invariant subspaces on
+ * exactly and nearly degenerate spectra. Matrices with max|a_ij| outside [1e-140, 1e140] are
+ * scaled first so the rotations cannot over/underflow.
+ */
+#ifndef PG_EIGH_H
+#define PG_EIGH_H
+
+#include <complex.h>
+
+#include "phonograph/pg_status.h"
+
+/* Workspace for order n (allocated once; not shared between threads). */
+typedef struct {
+    int n;
+    double *buf; /* 8 n² + 8 n doubles, carved up inside */
+} pg_eigh_ws_t;
+
+/* Errors: PG_ERR_INPUT (n < 1), PG_ERR_NOMEM. */
+pg_status_t pg_eigh_ws_init(pg_eigh_ws_t *ws, int n);
+void pg_eigh_ws_free(pg_eigh_ws_t *ws);
+
+/* Eigen-decomposition of the Hermitian n × n matrix a, ROW-MAJOR a[r*n + c]; only the lower
+ * triangle (c <= r) is read, the imaginary parts of the diagonal are ignored; a is not
+ * modified. w [n]: eigenvalues ascending. z [n*n] (may be NULL: eigenvalues only, cheaper):
+ * z[r*n + s] = component r of eigenvector s (phonopy's layout). n must equal ws->n.
+ * Errors: PG_ERR_NUMERIC if the QL iteration does not converge in 60 sweeps for some
+ * eigenvalue (or the input has NaN/Inf); PG_ERR_INTERNAL on a wrong n. Not collective. */
+pg_status_t pg_eigh_small(pg_eigh_ws_t *ws, int n, const double complex *a, double *w,
+                          double complex *z);
+
+/* Same with the matrix given as a packed lower triangle split into real and imaginary parts:
+ * re [n(n+1)/2] holds (r, c), c <= r, at r(r+1)/2 + c; im [n(n-1)/2] holds the strictly lower
+ * (r, c), c < r, at r(r-1)/2 + c (the diagonal is real). Same outputs and errors. */
+pg_status_t pg_eigh_small_packed(pg_eigh_ws_t *ws, int n, const double *re, const double *im,
+                                 double *w, double complex *z);
+
+#endif

@@ -1,0 +1,307 @@
+/* eigh_small.c - dense Hermitian eigensolver for small orders (see pg_eigh.h).
+ *
+ * 1. Householder tridiagonalisation, top-down (the scheme of LAPACK's zhetd2, lower case):
+ *    for column k the reflector H = I − τ v v^H (v_0 = 1) maps x = A[k+1:, k] to β e_1 with β
+ *    REAL (zlarfg's choice β = −sign(Re α)·‖x‖, τ = (β − α)/β), so T comes out real. The
+ *    trailing block is updated as H^H A H = A − v w^H − w v^H with p = τ A v and
+ *    w = p − ½ τ̄ (v^H p) v (τ̄ v^H p is real). A is kept in full (both triangles) so every
+ *    inner loop runs over a contiguous row.
+ * 2. Implicit QL with Wilkinson shifts on the real tridiagonal (the classic tql2 scheme,
+ *    Golub & Van Loan §8.3), rotations accumulated into the real vectors, stored one vector
+ *    per row so a rotation touches two contiguous rows.
+ * 3. Back-transformation y = H_0 H_1 ⋯ H_{n−2} z with the vectors stored component-major, so
+ *    each reflector is a length-n axpy per component (vectorises over the n vectors).
+ * Complex numbers are split into real and imaginary arrays throughout (no complex-multiply
+ * library calls, loops the compiler can vectorise). */
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "phonograph/pg_eigh.h"
+
+pg_status_t pg_eigh_ws_init(pg_eigh_ws_t *ws, int n)
+{
+    memset(ws, 0, sizeof(*ws));
+    PG_REQUIRE(n >= 1 && n <= 4096, PG_ERR_INPUT, "small eigensolver: order %d out of range", n);
+    ws->buf = calloc((size_t)(8 * n * n + 8 * n), sizeof(double));
+    PG_REQUIRE(ws->buf, PG_ERR_NOMEM, "out of memory for the eigensolver workspace (order %d)", n);
+    ws->n = n;
+    return PG_OK;
+}
+
+void pg_eigh_ws_free(pg_eigh_ws_t *ws)
+{
+    if (!ws) return;
+    free(ws->buf);
+    memset(ws, 0, sizeof(*ws));
+}
+
+/* Step 1. ar/ai: full Hermitian matrix [n][n] (overwritten). On return d[n], e[n-1] (real
+ * tridiagonal; e[k] couples k and k+1), reflector k in vr/vi row k (entries k+1..n-1, the
+ * first one is 1), tau in tr/ti. p*, w* scratch [n]. */
+static void tridiagonalise(int n, double *restrict ar, double *restrict ai, double *restrict d,
+                           double *restrict e, double *restrict vr, double *restrict vi,
+                           double *restrict tr, double *restrict ti, double *restrict pr,
+                           double *restrict pi, double *restrict wr, double *restrict wi)
+{
+    for (int k = 0; k < n - 1; k++) {
+        const int m = n - k - 1, o = k + 1;
+        double *restrict vkr = vr + (size_t)k * n + o, *restrict vki = vi + (size_t)k * n + o;
+        /* x_j = A[o+j][k] = conj(A[k][o+j]) (row k is contiguous) */
+        const double *rowr = ar + (size_t)k * n + o, *rowi = ai + (size_t)k * n + o;
+        const double alr = rowr[0], ali = -rowi[0];
+        double xmax = 0;
+        for (int j = 1; j < m; j++) xmax = fmax(xmax, fmax(fabs(rowr[j]), fabs(rowi[j])));
+        double xnorm = 0;
+        if (xmax > 0) {
+            double s2 = 0, inv = 1.0 / xmax;
+            for (int j = 1; j < m; j++) {
+                double a = rowr[j] * inv, b = rowi[j] * inv;
+                s2 += a * a + b * b;
+            }
+            xnorm = xmax * sqrt(s2);
+        }
+        d[k] = ar[(size_t)k * n + k];
+        if (xnorm == 0 && ali == 0) { /* already reduced: H = I */
+            tr[k] = ti[k] = 0;
+            e[k] = alr;
+            vkr[0] = 1;
+            vki[0] = 0;
+            for (int j = 1; j < m; j++) vkr[j] = vki[j] = 0;
+            continue;
+        }
+        double big = fmax(fabs(alr), fmax(fabs(ali), xnorm));
+        double beta = big * sqrt((alr / big) * (alr / big) + (ali / big) * (ali / big) +
+                                 (xnorm / big) * (xnorm / big));
+        if (alr >= 0) beta = -beta;
+        const double taur = (beta - alr) / beta, taui = -ali / beta;
+        tr[k] = taur;
+        ti[k] = taui;
+        e[k] = beta;
+        /* v_j = x_j / (α − β), j >= 1 */
+        const double gr = alr - beta, gi = ali, g2 = gr * gr + gi * gi;
+        const double sr = gr / g2, si = -gi / g2; /* 1/(α − β) */
+        vkr[0] = 1;
+        vki[0] = 0;
+        for (int j = 1; j < m; j++) {
+            const double xr = rowr[j], xi = -rowi[j];
+            vkr[j] = xr * sr - xi * si;
+            vki[j] = xr * si + xi * sr;
+        }
+        /* p = τ A22 v */
+        for (int r = 0; r < m; r++) {
+            const double *restrict a_r = ar + (size_t)(o + r) * n + o;
+            const double *restrict a_i = ai + (size_t)(o + r) * n + o;
+            double sr_ = 0, si_ = 0;
+            for (int c = 0; c < m; c++) {
+                sr_ += a_r[c] * vkr[c] - a_i[c] * vki[c];
+                si_ += a_r[c] * vki[c] + a_i[c] * vkr[c];
+            }
+            pr[r] = taur * sr_ - taui * si_;
+            pi[r] = taur * si_ + taui * sr_;
+        }
+        /* γ = −½ τ̄ (v^H p), real by construction: keep the real part */
+        double hr = 0, hi = 0;
+        for (int r = 0; r < m; r++) {
+            hr += vkr[r] * pr[r] + vki[r] * pi[r];
+            hi += vkr[r] * pi[r] - vki[r] * pr[r];
+        }
+        const double gam = -0.5 * (taur * hr + taui * hi);
+        for (int r = 0; r < m; r++) {
+            wr[r] = pr[r] + gam * vkr[r];
+            wi[r] = pi[r] + gam * vki[r];
+        }
+        /* A22 −= v w^H + w v^H */
+        for (int r = 0; r < m; r++) {
+            double *restrict a_r = ar + (size_t)(o + r) * n + o;
+            double *restrict a_i = ai + (size_t)(o + r) * n + o;
+            const double v_r = vkr[r], v_i = vki[r], w_r = wr[r], w_i = wi[r];
+            for (int c = 0; c < m; c++) {
+                /* v_r conj(w_c) + w_r conj(v_c) */
+                a_r[c] -= v_r * wr[c] + v_i * wi[c] + w_r * vkr[c] + w_i * vki[c];
+                a_i[c] -= v_i * wr[c] - v_r * wi[c] + w_i * vkr[c] - w_r * vki[c];
+            }
+        }
+    }
+    d[n - 1] = ar[(size_t)(n - 1) * n + n - 1];
+    e[n - 1] = 0;
+}
+
+/* Step 2. Implicit QL on (d, e); zt [n][n] rows = vectors (start: identity). Returns 0 on
+ * success, -1 if some eigenvalue needs more than 60 iterations. */
+static int tridiag_ql(int n, double *restrict d, double *restrict e, double *restrict zt)
+{
+    for (int l = 0; l < n; l++) {
+        int iter = 0, m;
+        do {
+            for (m = l; m < n - 1; m++) {
+                const double dd = fabs(d[m]) + fabs(d[m + 1]);
+                if (fabs(e[m]) <= DBL_EPSILON * dd) break;
+            }
+            if (m == l) break;
+            if (iter++ == 60) return -1;
+            /* Wilkinson shift from the leading 2x2 block */
+            double g = (d[l + 1] - d[l]) / (2.0 * e[l]);
+            double r = sqrt(g * g + 1.0);
+            g = d[m] - d[l] + e[l] / (g + copysign(r, g));
+            double s = 1, c = 1, p = 0;
+            int i;
+            for (i = m - 1; i >= l; i--) {
+                double f = s * e[i], b = c * e[i];
+                r = sqrt(f * f + g * g);
+                e[i + 1] = r;
+                if (r == 0) { /* underflow: split here and restart */
+                    d[i + 1] -= p;
+                    e[m] = 0;
+                    break;
+                }
+                s = f / r;
+                c = g / r;
+                g = d[i + 1] - p;
+                r = (d[i] - g) * s + 2.0 * c * b;
+                p = s * r;
+                d[i + 1] = g + p;
+                g = c * r - b;
+                double *restrict z0 = zt + (size_t)i * n, *restrict z1 = zt + (size_t)(i + 1) * n;
+                for (int t = 0; t < n; t++) {
+                    const double f1 = z1[t], f0 = z0[t];
+                    z1[t] = s * f0 + c * f1;
+                    z0[t] = c * f0 - s * f1;
+                }
+            }
+            if (r == 0 && i >= l) continue;
+            d[l] -= p;
+            e[l] = g;
+            e[m] = 0;
+        } while (m != l);
+    }
+    return 0;
+}
+
+/* Steps 1-3 on the full Hermitian copy already in ws (ar, ai); amax = max |entry|. */
+static pg_status_t solve_core(pg_eigh_ws_t *ws, int n, double amax, double *w, double complex *z);
+
+pg_status_t pg_eigh_small(pg_eigh_ws_t *ws, int n, const double complex *a, double *w,
+                          double complex *z)
+{
+    PG_REQUIRE(ws->buf && n == ws->n, PG_ERR_INTERNAL,
+               "small eigensolver: workspace for order %d used for order %d", ws->n, n);
+    double *ar = ws->buf, *ai = ar + (size_t)n * n;
+    double amax = 0;
+    for (int r = 0; r < n; r++)
+        for (int c = 0; c <= r; c++) {
+            const double x = creal(a[(size_t)r * n + c]);
+            const double y = c < r ? cimag(a[(size_t)r * n + c]) : 0;
+            amax = fmax(amax, fmax(fabs(x), fabs(y)));
+            ar[(size_t)r * n + c] = ar[(size_t)c * n + r] = x;
+            ai[(size_t)r * n + c] = y;
+            ai[(size_t)c * n + r] = -y;
+        }
+    return solve_core(ws, n, amax, w, z);
+}
+
+pg_status_t pg_eigh_small_packed(pg_eigh_ws_t *ws, int n, const double *re, const double *im,
+                                 double *w, double complex *z)
+{
+    PG_REQUIRE(ws->buf && n == ws->n, PG_ERR_INTERNAL,
+               "small eigensolver: workspace for order %d used for order %d", ws->n, n);
+    double *ar = ws->buf, *ai = ar + (size_t)n * n;
+    double amax = 0;
+    for (int r = 0; r < n; r++) {
+        const double *rr = re + (size_t)r * (r + 1) / 2, *ri = im + (size_t)r * (r - 1) / 2;
+        for (int c = 0; c < r; c++) {
+            const double x = rr[c], y = ri[c];
+            amax = fmax(amax, fmax(fabs(x), fabs(y)));
+            ar[(size_t)r * n + c] = ar[(size_t)c * n + r] = x;
+            ai[(size_t)r * n + c] = y;
+            ai[(size_t)c * n + r] = -y;
+        }
+        ar[(size_t)r * n + r] = rr[r];
+        ai[(size_t)r * n + r] = 0;
+        amax = fmax(amax, fabs(rr[r]));
+    }
+    return solve_core(ws, n, amax, w, z);
+}
+
+static pg_status_t solve_core(pg_eigh_ws_t *ws, int n, double amax, double *w, double complex *z)
+{
+    const size_t nn = (size_t)n * n;
+    double *ar = ws->buf, *ai = ar + nn, *vr = ai + nn, *vi = vr + nn, *zt = vi + nn;
+    double *yr = zt + nn, *yi = yr + nn;
+    double *d = yi + nn, *e = d + n, *tr = e + n, *ti = tr + n, *pr = ti + n, *pi = pr + n;
+    double *wr = pi + n, *wi = wr + n;
+    PG_REQUIRE(isfinite(amax), PG_ERR_NUMERIC, "small eigensolver: matrix has NaN or Inf");
+    double scale = 1;
+    if (amax > 0 && (amax < 1e-140 || amax > 1e140)) {
+        scale = amax;
+        for (size_t t = 0; t < nn; t++) {
+            ar[t] /= scale;
+            ai[t] /= scale;
+        }
+    }
+    tridiagonalise(n, ar, ai, d, e, vr, vi, tr, ti, pr, pi, wr, wi);
+    memset(zt, 0, sizeof(double) * nn);
+    for (int t = 0; t < n; t++) zt[(size_t)t * n + t] = 1;
+    PG_REQUIRE(tridiag_ql(n, d, e, zt) == 0, PG_ERR_NUMERIC,
+               "small eigensolver: QL iteration did not converge (order %d)", n);
+    /* ascending order (selection sort, swapping vector rows) */
+    for (int s = 0; s < n - 1; s++) {
+        int k = s;
+        for (int t = s + 1; t < n; t++)
+            if (d[t] < d[k]) k = t;
+        if (k != s) {
+            double x = d[s];
+            d[s] = d[k];
+            d[k] = x;
+            double *z0 = zt + (size_t)s * n, *z1 = zt + (size_t)k * n;
+            for (int t = 0; t < n; t++) {
+                x = z0[t];
+                z0[t] = z1[t];
+                z1[t] = x;
+            }
+        }
+    }
+    for (int s = 0; s < n; s++) w[s] = d[s] * scale;
+    if (!z) return PG_OK;
+    /* component-major y[r][s] = zt[s][r] */
+    for (int r = 0; r < n; r++)
+        for (int s = 0; s < n; s++) {
+            yr[(size_t)r * n + s] = zt[(size_t)s * n + r];
+            yi[(size_t)r * n + s] = 0;
+        }
+    /* y ← H_k y for k = n-2 … 0: y[o:] −= τ v (v^H y[o:]), for all n vectors at once */
+    for (int k = n - 2; k >= 0; k--) {
+        const int m = n - k - 1, o = k + 1;
+        const double taur = tr[k], taui = ti[k];
+        if (taur == 0 && taui == 0) continue;
+        const double *vkr = vr + (size_t)k * n + o, *vki = vi + (size_t)k * n + o;
+        double *restrict cr = pr, *restrict ci = pi; /* c_s = τ (v^H y_s) */
+        for (int s = 0; s < n; s++) cr[s] = ci[s] = 0;
+        for (int j = 0; j < m; j++) {
+            const double *restrict y_r = yr + (size_t)(o + j) * n, *restrict y_i =
+                                                                       yi + (size_t)(o + j) * n;
+            const double v_r = vkr[j], v_i = vki[j];
+            for (int s = 0; s < n; s++) {
+                cr[s] += v_r * y_r[s] + v_i * y_i[s];
+                ci[s] += v_r * y_i[s] - v_i * y_r[s];
+            }
+        }
+        for (int s = 0; s < n; s++) {
+            const double x = cr[s], y = ci[s];
+            cr[s] = taur * x - taui * y;
+            ci[s] = taur * y + taui * x;
+        }
+        for (int j = 0; j < m; j++) {
+            double *restrict y_r = yr + (size_t)(o + j) * n, *restrict y_i =
+                                                                 yi + (size_t)(o + j) * n;
+            const double v_r = vkr[j], v_i = vki[j];
+            for (int s = 0; s < n; s++) {
+                y_r[s] -= v_r * cr[s] - v_i * ci[s];
+                y_i[s] -= v_r * ci[s] + v_i * cr[s];
+            }
+        }
+    }
+    for (size_t t = 0; t < nn; t++) z[t] = yr[t] + I * yi[t];
+    return PG_OK;
+}

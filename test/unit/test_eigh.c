@@ -1,0 +1,248 @@
+/* test_eigh.c - the small Hermitian eigensolver (pg_eigh.h) against LAPACK zheevd (an
+ * independent implementation) and against exact spectra: random Hermitian matrices, exactly
+ * and nearly degenerate spectra built as V diag(λ) V^H, zero and diagonal matrices, extreme
+ * scales, the packed entry point, NaN input. Eigenvectors are compared as projectors onto
+ * (nearly) degenerate subspaces, which is what is well defined. */
+#include <complex.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pg_test.h"
+#include "phonograph/pg_eigh.h"
+#include "phonograph/pg_linalg.h"
+
+#define NMAX 40
+
+static double urand(unsigned *s)
+{
+    *s = *s * 1103515245u + 12345u;
+    return ((*s >> 8) & 0xffffff) / (double)0x1000000 - 0.5;
+}
+
+/* random Hermitian, row-major */
+static void rand_herm(int n, unsigned seed, double complex *a)
+{
+    for (int r = 0; r < n; r++)
+        for (int c = 0; c <= r; c++) {
+            double x = urand(&seed), y = c < r ? urand(&seed) : 0;
+            a[r * n + c] = x + I * y;
+            a[c * n + r] = x - I * y;
+        }
+}
+
+/* a = V diag(lam) V^H with V the (unitary) eigenvectors of a random Hermitian matrix */
+static void with_spectrum(int n, unsigned seed, const double *lam, double complex *a)
+{
+    double complex v[NMAX * NMAX];
+    double w[NMAX];
+    pg_zheevd_ws_t zw;
+    rand_herm(n, seed, v);
+    assert_int_equal(pg_zheevd_ws_init(&zw, n), PG_OK);
+    assert_int_equal(pg_zheevd(&zw, n, v, w), PG_OK); /* column-major vectors: v[s*n + r] */
+    pg_zheevd_ws_free(&zw);
+    for (int r = 0; r < n; r++)
+        for (int c = 0; c < n; c++) {
+            double complex x = 0;
+            for (int s = 0; s < n; s++) x += v[s * n + r] * lam[s] * conj(v[s * n + c]);
+            a[r * n + c] = x;
+        }
+    for (int r = 0; r < n; r++) { /* exactly Hermitian */
+        a[r * n + r] = creal(a[r * n + r]);
+        for (int c = 0; c < r; c++) a[c * n + r] = conj(a[r * n + c]);
+    }
+}
+
+static double max_abs(int n, const double complex *a)
+{
+    double m = 0;
+    for (int t = 0; t < n * n; t++) m = fmax(m, cabs(a[t]));
+    return m;
+}
+
+/* worst difference of the projectors onto groups of eigenvalues closer than gap (relative
+ * to scale), z1 row-major z1[r*n+s], z2 likewise */
+static double projector_diff(int n, const double *w, const double complex *z1,
+                             const double complex *z2, double gap)
+{
+    double worst = 0;
+    int s0 = 0;
+    while (s0 < n) {
+        int s1 = s0 + 1;
+        while (s1 < n && w[s1] - w[s1 - 1] < gap) s1++;
+        for (int r = 0; r < n; r++)
+            for (int c = 0; c < n; c++) {
+                double complex p1 = 0, p2 = 0;
+                for (int s = s0; s < s1; s++) {
+                    p1 += z1[r * n + s] * conj(z1[c * n + s]);
+                    p2 += z2[r * n + s] * conj(z2[c * n + s]);
+                }
+                worst = fmax(worst, cabs(p1 - p2));
+            }
+        s0 = s1;
+    }
+    return worst;
+}
+
+/* Solve with pg_eigh_small and zheevd; check eigenvalues (vs zheevd and vs lam_exact if
+ * given), ascending order, orthonormality, residual, projectors on clusters (gap_rel). */
+static void check_matrix(int n, const double complex *a, const double *lam_exact,
+                         double gap_rel, const char *what)
+{
+    pg_eigh_ws_t ws;
+    pg_zheevd_ws_t zw;
+    double w[NMAX], wl[NMAX];
+    double complex z[NMAX * NMAX], al[NMAX * NMAX], zl[NMAX * NMAX];
+    assert_int_equal(pg_eigh_ws_init(&ws, n), PG_OK);
+    assert_int_equal(pg_eigh_small(&ws, n, a, w, z), PG_OK);
+    assert_int_equal(pg_zheevd_ws_init(&zw, n), PG_OK);
+    /* zheevd reads column-major: pass the transpose so it sees a itself */
+    for (int r = 0; r < n; r++)
+        for (int c = 0; c < n; c++) al[c * n + r] = a[r * n + c];
+    assert_int_equal(pg_zheevd(&zw, n, al, wl), PG_OK);
+    for (int r = 0; r < n; r++)
+        for (int s = 0; s < n; s++) zl[r * n + s] = al[s * n + r];
+    const double an = fmax(max_abs(n, a), 1e-300);
+    double dw = 0, dx = 0, orth = 0, res = 0;
+    for (int s = 0; s < n; s++) {
+        dw = fmax(dw, fabs(w[s] - wl[s]));
+        if (lam_exact) dx = fmax(dx, fabs(w[s] - lam_exact[s]));
+        if (s > 0) assert_true(w[s] >= w[s - 1]);
+    }
+    for (int s = 0; s < n; s++)
+        for (int u = 0; u < n; u++) {
+            double complex x = 0;
+            for (int r = 0; r < n; r++) x += conj(z[r * n + s]) * z[r * n + u];
+            orth = fmax(orth, cabs(x - (s == u ? 1.0 : 0.0)));
+        }
+    for (int s = 0; s < n; s++)
+        for (int r = 0; r < n; r++) {
+            double complex x = 0;
+            for (int c = 0; c < n; c++) x += a[r * n + c] * z[c * n + s];
+            res = fmax(res, cabs(x - w[s] * z[r * n + s]));
+        }
+    double pd = projector_diff(n, wl, z, zl, gap_rel * an);
+    printf("%-28s n=%2d |Δλ| %.1e (exact %.1e) orth %.1e res %.1e proj %.1e (×‖A‖ %.1e)\n",
+           what, n, dw / an, dx / an, orth, res / an, pd, an);
+    assert_true(dw <= 1e-12 * an);
+    assert_true(dx <= 1e-12 * an);
+    assert_true(orth <= 1e-12);
+    assert_true(res <= 1e-12 * an);
+    assert_true(pd <= 1e-9);
+    pg_eigh_ws_free(&ws);
+    pg_zheevd_ws_free(&zw);
+}
+
+static void test_random(void **state)
+{
+    (void)state;
+    const int ns[] = {1, 2, 3, 4, 6, 9, 15, 24, 36};
+    double complex a[NMAX * NMAX];
+    for (unsigned k = 0; k < sizeof ns / sizeof ns[0]; k++)
+        for (unsigned seed = 1; seed <= 5; seed++) {
+            rand_herm(ns[k], seed * 7919u + k, a);
+            check_matrix(ns[k], a, NULL, 1e-6, "random Hermitian");
+        }
+}
+
+static void test_degenerate(void **state)
+{
+    (void)state;
+    double complex a[NMAX * NMAX];
+    double lam[NMAX];
+    /* cubic-crystal-like: triply and doubly degenerate levels, a zero triplet (Γ acoustic) */
+    const int n = 15;
+    const double lev[15] = {0, 0, 0, 1.5, 1.5, 1.5, 2, 2, 3.25, 3.25, 3.25, 4, 5, 5, 7};
+    for (unsigned seed = 1; seed <= 6; seed++) {
+        memcpy(lam, lev, sizeof lev);
+        with_spectrum(n, seed, lam, a);
+        check_matrix(n, a, lam, 1e-6, "exactly degenerate");
+        /* nearly degenerate: splittings of 1e-9 and 1e-13 */
+        for (int s = 0; s < n; s++) lam[s] = lev[s] + (s % 3) * (seed % 2 ? 1e-9 : 1e-13);
+        for (int s = 1; s < n; s++) /* ascending, as the solvers return them */
+            for (int u = s; u > 0 && lam[u] < lam[u - 1]; u--) {
+                double x = lam[u];
+                lam[u] = lam[u - 1];
+                lam[u - 1] = x;
+            }
+        with_spectrum(n, seed + 100, lam, a);
+        check_matrix(n, a, lam, 1e-6, "nearly degenerate");
+    }
+    /* all eigenvalues equal: a multiple of the identity after rounding */
+    for (int s = 0; s < 6; s++) lam[s] = -2.5;
+    with_spectrum(6, 3, lam, a);
+    check_matrix(6, a, lam, 1e-6, "fully degenerate");
+}
+
+static void test_special(void **state)
+{
+    (void)state;
+    double complex a[NMAX * NMAX];
+    double w[NMAX];
+    double complex z[NMAX * NMAX];
+    pg_eigh_ws_t ws;
+    /* zero matrix: eigenvalues 0, eigenvectors orthonormal */
+    memset(a, 0, sizeof a);
+    check_matrix(7, a, (double[7]){0}, 1e-6, "zero");
+    /* diagonal, unsorted: sorted eigenvalues, unit vectors */
+    const double dg[6] = {3, -1, 2, 0.5, -7, 2};
+    const double ds[6] = {-7, -1, 0.5, 2, 2, 3};
+    memset(a, 0, sizeof a);
+    for (int r = 0; r < 6; r++) a[r * 6 + r] = dg[r];
+    check_matrix(6, a, ds, 1e-6, "diagonal");
+    /* already tridiagonal with complex off-diagonal */
+    memset(a, 0, sizeof a);
+    for (int r = 0; r < 8; r++) {
+        a[r * 8 + r] = r;
+        if (r) {
+            a[r * 8 + r - 1] = 0.3 + 0.4 * I;
+            a[(r - 1) * 8 + r] = 0.3 - 0.4 * I;
+        }
+    }
+    check_matrix(8, a, NULL, 1e-6, "complex tridiagonal");
+    /* extreme scales: scaled internally, results scale exactly */
+    for (int k = 0; k < 2; k++) {
+        const double sc = k ? 1e-200 : 1e200;
+        double complex b[NMAX * NMAX];
+        rand_herm(9, 77, a);
+        for (int t = 0; t < 81; t++) b[t] = a[t] * sc;
+        double w1[NMAX], w2[NMAX];
+        assert_int_equal(pg_eigh_ws_init(&ws, 9), PG_OK);
+        assert_int_equal(pg_eigh_small(&ws, 9, a, w1, z), PG_OK);
+        assert_int_equal(pg_eigh_small(&ws, 9, b, w2, z), PG_OK);
+        for (int s = 0; s < 9; s++) assert_true(fabs(w2[s] / sc - w1[s]) <= 1e-13);
+        pg_eigh_ws_free(&ws);
+    }
+    /* eigenvalues only; packed input gives the same bits; NaN is an error */
+    rand_herm(15, 5, a);
+    assert_int_equal(pg_eigh_ws_init(&ws, 15), PG_OK);
+    double wv[NMAX], wp[NMAX], re[15 * 16 / 2], im[15 * 14 / 2];
+    double complex zp[NMAX * NMAX];
+    assert_int_equal(pg_eigh_small(&ws, 15, a, wv, z), PG_OK);
+    assert_int_equal(pg_eigh_small(&ws, 15, a, w, NULL), PG_OK);
+    assert_memory_equal(w, wv, sizeof(double) * 15);
+    for (int r = 0; r < 15; r++)
+        for (int c = 0; c <= r; c++) {
+            re[r * (r + 1) / 2 + c] = creal(a[r * 15 + c]);
+            if (c < r) im[r * (r - 1) / 2 + c] = cimag(a[r * 15 + c]);
+        }
+    assert_int_equal(pg_eigh_small_packed(&ws, 15, re, im, wp, zp), PG_OK);
+    assert_memory_equal(wp, wv, sizeof(double) * 15);
+    assert_memory_equal(zp, z, sizeof(double complex) * 225);
+    a[3 * 15 + 1] = NAN;
+    assert_int_equal(pg_eigh_small(&ws, 15, a, w, z), PG_ERR_NUMERIC);
+    assert_int_equal(pg_eigh_small(&ws, 14, a, w, z), PG_ERR_INTERNAL);
+    pg_eigh_ws_free(&ws);
+    assert_int_equal(pg_eigh_ws_init(&ws, 0), PG_ERR_INPUT);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_random),
+        cmocka_unit_test(test_degenerate),
+        cmocka_unit_test(test_special),
+    };
+    return cmocka_run_group_tests_name("eigh", tests, NULL, NULL);
+}
