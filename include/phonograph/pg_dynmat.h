@@ -59,7 +59,7 @@ typedef enum {
     PG_DYNMAT_EIG_SMALL = 2
 } pg_dynmat_eig_t;
 /* Crossover measured with bench/eigh_bench.c (docs/performance.md ## Phonons). */
-#define PG_DYNMAT_SMALL_MAX_BANDS 36
+#define PG_DYNMAT_SMALL_MAX_BANDS 72
 
 /* Per-thread workspace for solving. */
 typedef struct {

@@ -124,6 +124,9 @@ typedef struct {
     int n_t;                  /* thermal displacements at n_t temperatures (0: none) */
     const double *temp_k;     /* [n_t] */
     double msd_fmin_thz;      /* modes with ν > this count (phonopy freq_min) */
+    int no_q_pairs;           /* 1: solve every q; 0 (default): a q whose −q (mod G) is earlier
+                               * in the list is derived from it (ν equal, e conjugated with the
+                               * atom phases of G); only without msd and ScaLAPACK */
 } pg_phonon_solve_opts_t;
 
 /* Collective on comm. qs: valid on rank 0; on other ranks it is filled (broadcast) here, so

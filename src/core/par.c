@@ -239,12 +239,13 @@ pg_status_t pg_par_gatherv_bytes(MPI_Comm comm, int root, const void *send, int6
                                  void *recv, const int64_t *counts, const int64_t *displs)
 {
     int rank = pg_par_rank(comm), size = pg_par_size(comm);
-    /* point-to-point so that 64-bit sizes work; root copies its own block */
+    /* point-to-point so that 64-bit sizes work; root copies its own block (unless it is already
+     * in place: send == recv + displs[root]) */
     if (rank == root) {
         for (int r = 0; r < size; r++) {
             char *dst = (char *)recv + displs[r];
             if (r == root) {
-                if (counts[r]) memcpy(dst, send, (size_t)counts[r]);
+                if (counts[r] && dst != (const char *)send) memcpy(dst, send, (size_t)counts[r]);
                 continue;
             }
             for (int64_t off = 0; off < counts[r]; off += CHUNK) {

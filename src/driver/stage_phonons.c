@@ -69,7 +69,7 @@ const pg_deck_key_t pg_deck_keys_phonons[] = {
      "modes with ν < -tolerance are counted (and warned about) as imaginary"},
     {"phonons", "eigensolver", PG_DECK_CHOICE, "auto", NOLIMIT, 0, 0, NULL,
      "auto|lapack|small|scalapack",
-     "auto: per rank the small C solver up to 36 bands, else LAPACK zheevd; ScaLAPACK pzheevd "
+     "auto: per rank the small C solver up to 72 bands, else LAPACK zheevd; ScaLAPACK pzheevd "
      "over all ranks from scalapack_min_bands"},
     {"phonons", "scalapack_min_bands", PG_DECK_INT, "2000", 1, 1e9, 0, 0, NULL, NULL,
      "auto eigensolver: matrices with at least this many bands (3 n_prim) use ScaLAPACK"},

@@ -317,9 +317,14 @@ void pg_dynmat_prim_lattice(const pg_dynmat_t *dm, double lattice[3][3])
  * phases: D_ij = conj(u_i) D̃_ij u_j, u_i = exp(2πi q·x_i)), from the half-set tables:
  * Re D̃ = A(0) + Σ_{R>0} A(R) cos 2πq·R, Im D̃ = Σ_{R>0} B(R) sin 2πq·R. re: packed lower
  * triangle [n(n+1)/2], im: strict lower [n(n-1)/2]. Depends only on q (same bits on any rank,
- * in any batch). No allocation. */
-static void build_tilde(const pg_dynmat_t *dm, const double q[3], double *restrict re,
-                        double *restrict im)
+ * in any batch). No allocation. Compiled for AVX2+FMA and the baseline, chosen at load time. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#define PG_DYNMAT_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define PG_DYNMAT_CLONES
+#endif
+PG_DYNMAT_CLONES static void build_tilde(const pg_dynmat_t *dm, const double q[3],
+                                         double *restrict re, double *restrict im)
 {
     const int n = dm->n_band, rm = dm->r_max;
     const int64_t n_lo = (int64_t)n * (n + 1) / 2, n_sl = (int64_t)n * (n - 1) / 2;

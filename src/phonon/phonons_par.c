@@ -1,10 +1,12 @@
 /* phonons_par.c - distributing eigen-solves over the ranks of a communicator (see
  * pg_phonons.h). All MPI goes through pg_par. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "phonograph/pg_par.h"
 #include "phonograph/pg_phonons.h"
+#include "phonograph/pg_units.h"
 
 static pg_status_t bcast_qset(MPI_Comm comm, pg_qset_t *qs)
 {
@@ -50,7 +52,108 @@ static void q_range(int64_t n_q, int r, int p, int64_t *q0, int64_t *q1)
     if (*q1 > n_q) *q1 = n_q;
 }
 
-/* Solve q in [q0, q1) with LAPACK; msd block sums into blk (block b at (b - q0/B) * n_msd). */
+/* ---- ±q pairs: D(−q + G) = W^H conj(D(q)) W with W = diag(exp(2πi G·x_j)) ----
+ * so ν(−q + G) = ν(q) and e(−q + G)_{3j+a,s} = exp(−2πi G·x_j) conj(e(q)_{3j+a,s}). A point
+ * whose partner comes EARLIER in the list is derived from it instead of being solved. */
+
+/* q mod 1 quantised to 1e-8 (a lookup key only: matches are verified exactly below) */
+static void q_key(const double q[3], int sign, int64_t key[3])
+{
+    for (int c = 0; c < 3; c++) {
+        double x = sign * q[c];
+        x -= floor(x);
+        int64_t k = llround(x * 1e8);
+        key[c] = k >= 100000000 ? k - 100000000 : k;
+    }
+}
+
+static uint64_t key_hash(const int64_t key[3])
+{
+    uint64_t h = 1469598103934665603ull;
+    for (int c = 0; c < 3; c++) h = (h ^ (uint64_t)key[c]) * 1099511628211ull;
+    return h ^ (h >> 29);
+}
+
+/* partner[iq] = jq < iq if q[iq] ≡ −q[jq] (|q_iq + q_jq − G| < 1e-9 for an integer G), iq is
+ * the first point with its own key and jq the first with the key of −q[iq]; else −1. Then jq
+ * itself is never derived, and the choice depends only on the list (not on ranks). */
+static pg_status_t find_partners(const pg_qset_t *qs, int64_t *partner)
+{
+    pg_status_t st = PG_OK;
+    const int64_t n_q = qs->n_q;
+    int64_t cap = 16;
+    while (cap < 2 * n_q) cap *= 2;
+    int64_t *slot = NULL; /* first index with each key, −1 = empty */
+    PG_TRY_CALLOC(slot, cap, "q-point hash");
+    for (int64_t t = 0; t < cap; t++) slot[t] = -1;
+    for (int64_t iq = 0; iq < n_q; iq++) {
+        int64_t key[3], kj[3], self = -1, jq = -1;
+        q_key(qs->q[iq], 1, key);
+        for (uint64_t h = key_hash(key) & (uint64_t)(cap - 1);; h = (h + 1) & (uint64_t)(cap - 1)) {
+            if (slot[h] < 0) {
+                slot[h] = iq;
+                self = iq;
+                break;
+            }
+            q_key(qs->q[slot[h]], 1, kj);
+            if (kj[0] == key[0] && kj[1] == key[1] && kj[2] == key[2]) {
+                self = slot[h];
+                break;
+            }
+        }
+        partner[iq] = -1;
+        if (self != iq) continue; /* a repeated point: solved directly */
+        q_key(qs->q[iq], -1, key);
+        for (uint64_t h = key_hash(key) & (uint64_t)(cap - 1); slot[h] >= 0;
+             h = (h + 1) & (uint64_t)(cap - 1)) {
+            q_key(qs->q[slot[h]], 1, kj);
+            if (kj[0] == key[0] && kj[1] == key[1] && kj[2] == key[2]) {
+                jq = slot[h];
+                break;
+            }
+        }
+        if (jq < 0 || jq >= iq) continue;
+        int ok = 1;
+        for (int c = 0; c < 3; c++) {
+            const double g = qs->q[iq][c] + qs->q[jq][c];
+            ok &= fabs(g - nearbyint(g)) < 1e-9;
+        }
+        if (ok) partner[iq] = jq;
+    }
+cleanup:
+    free(slot);
+    return st;
+}
+
+/* ν, e at q[iq] from those at its partner q[jq] (find_partners) */
+static void derive_from_partner(const pg_dynmat_t *dm, const double qi[3], const double qj[3],
+                                const double *fj, const double complex *ej, double *f,
+                                double complex *e)
+{
+    const int n = pg_dynmat_n_band(dm), n_p = n / 3;
+    memcpy(f, fj, sizeof(double) * (size_t)n);
+    if (!e) return;
+    double G[3];
+    for (int c = 0; c < 3; c++) G[c] = nearbyint(qi[c] + qj[c]);
+    for (int i = 0; i < n_p; i++) {
+        double x[3];
+        pg_dynmat_prim_frac(dm, i, x);
+        const double ph = -2.0 * PG_PI * (G[0] * x[0] + G[1] * x[1] + G[2] * x[2]);
+        const double complex w = (G[0] == 0 && G[1] == 0 && G[2] == 0) ? 1.0 : CMPLX(cos(ph), sin(ph));
+        for (int r = 3 * i; r < 3 * i + 3; r++)
+            for (int s = 0; s < n; s++) e[(int64_t)r * n + s] = w * conj(ej[(int64_t)r * n + s]);
+    }
+}
+
+static pg_dynmat_eig_t eig_kind(const pg_phonon_solve_opts_t *o)
+{
+    return o->solver == PG_EIGEN_LAPACK  ? PG_DYNMAT_EIG_LAPACK
+           : o->solver == PG_EIGEN_SMALL ? PG_DYNMAT_EIG_SMALL
+                                         : PG_DYNMAT_EIG_AUTO;
+}
+
+/* Solve q in [q0, q1) (small solver or zheevd per o->solver); msd block sums into blk (block b
+ * at (b - q0/B) * n_msd). */
 static pg_status_t solve_local(const pg_dynmat_t *dm, const pg_qset_t *qs, int64_t q0, int64_t q1,
                                const pg_phonon_solve_opts_t *o, double *f_loc,
                                double complex *e_loc, double *blk)
@@ -60,10 +163,7 @@ static pg_status_t solve_local(const pg_dynmat_t *dm, const pg_qset_t *qs, int64
     const int64_t n_msd = (int64_t)o->n_t * n_p * 9;
     pg_dynmat_ws_t ws = {0};
     double complex *e1 = NULL;
-    const pg_dynmat_eig_t ev = o->solver == PG_EIGEN_LAPACK  ? PG_DYNMAT_EIG_LAPACK
-                               : o->solver == PG_EIGEN_SMALL ? PG_DYNMAT_EIG_SMALL
-                                                             : PG_DYNMAT_EIG_AUTO;
-    PG_TRY(pg_dynmat_ws_init_solver(&ws, dm, ev));
+    PG_TRY(pg_dynmat_ws_init_solver(&ws, dm, eig_kind(o)));
     PG_TRY_CALLOC(e1, (int64_t)n * n, "eigenvectors");
     for (int64_t iq = q0; iq < q1; iq++) {
         double complex *e = e_loc ? e_loc + (iq - q0) * n * n : e1;
@@ -76,6 +176,23 @@ static pg_status_t solve_local(const pg_dynmat_t *dm, const pg_qset_t *qs, int64
     }
 cleanup:
     free(e1);
+    pg_dynmat_ws_free(&ws);
+    return st;
+}
+
+/* Solve the primaries prim[k0..k1) (q indices) into f_loc, e_loc (may be NULL). */
+static pg_status_t solve_list(const pg_dynmat_t *dm, const pg_qset_t *qs, const int64_t *prim,
+                              int64_t k0, int64_t k1, const pg_phonon_solve_opts_t *o,
+                              double *f_loc, double complex *e_loc)
+{
+    pg_status_t st = PG_OK;
+    const int n = pg_dynmat_n_band(dm);
+    pg_dynmat_ws_t ws = {0};
+    PG_TRY(pg_dynmat_ws_init_solver(&ws, dm, eig_kind(o)));
+    for (int64_t k = k0; k < k1; k++)
+        PG_TRY(pg_dynmat_solve(dm, &ws, qs->q[prim[k]], f_loc + (k - k0) * n,
+                               e_loc ? e_loc + (k - k0) * n * n : NULL, NULL));
+cleanup:
     pg_dynmat_ws_free(&ws);
     return st;
 }
@@ -129,9 +246,9 @@ pg_status_t pg_phonon_solve_distributed(MPI_Comm comm, const pg_dynmat_t *dm, pg
     const int rank = pg_par_rank(comm), size = pg_par_size(comm);
     const int n = pg_dynmat_n_band(dm), n_p = n / 3;
     const int64_t n_msd = (int64_t)o->n_t * n_p * 9;
-    double *f_loc = NULL, *f_all = NULL, *blk = NULL, *blk_all = NULL;
-    double complex *e_loc = NULL, *e_all = NULL;
-    int64_t *counts = NULL, *displs = NULL;
+    double *f_loc = NULL, *f_own = NULL, *f_all = NULL, *blk = NULL, *blk_all = NULL;
+    double complex *e_loc = NULL, *e_own = NULL, *e_all = NULL;
+    int64_t *counts = NULL, *displs = NULL, *partner = NULL, *pslot = NULL, *prim = NULL;
     if (freq) *freq = NULL;
     PG_CHECK(bcast_qset(comm, qs));
     const int64_t n_q = qs->n_q;
@@ -140,8 +257,30 @@ pg_status_t pg_phonon_solve_distributed(MPI_Comm comm, const pg_dynmat_t *dm, pg
         o->solver == PG_EIGEN_SCALAPACK ||
         (o->solver == PG_EIGEN_AUTO && o->scalapack_min_band > 0 && n >= o->scalapack_min_band);
     if (used_scalapack) *used_scalapack = scal;
+    /* ±q pairs (without msd, whose block sums need every q on its block's rank): every rank
+     * finds the same partners; the primaries (points not derived) are split evenly, solved,
+     * gathered to rank 0 in primary order, and rank 0 expands them in place to q order,
+     * deriving each paired point from its primary (results independent of the rank count) */
+    const int pairs = !scal && !o->no_q_pairs && n_msd == 0;
+    int64_t n_prim = 0;
+    if (pairs) {
+        ALLOC_OR(partner, n_q + 1, "q partners");
+        ALLOC_OR(pslot, n_q + 1, "q partners");
+        ALLOC_OR(prim, n_q + 1, "q partners");
+        if (st == PG_OK) st = find_partners(qs, partner);
+        for (int64_t iq = 0; iq < n_q && st == PG_OK; iq++)
+            if (partner[iq] < 0) {
+                pslot[iq] = n_prim;
+                prim[n_prim++] = iq;
+            }
+    }
     int64_t q0 = 0, q1 = 0;
-    q_range(n_q, rank, size, &q0, &q1);
+    if (pairs) {
+        q0 = part(n_prim, rank, size);
+        q1 = part(n_prim, rank + 1, size);
+    } else {
+        q_range(n_q, rank, size, &q0, &q1);
+    }
     const int64_t nloc = q1 - q0, nbloc = (q1 - q0 + PG_PHONON_BLOCK - 1) / PG_PHONON_BLOCK;
     /* allocations (rank 0 holds the gathered arrays) */
     if (rank == 0) {
@@ -152,8 +291,15 @@ pg_status_t pg_phonon_solve_distributed(MPI_Comm comm, const pg_dynmat_t *dm, pg
     }
     if (rank == 0 || scal) ALLOC_OR(blk_all, n_blk * n_msd + 1, "msd blocks");
     if (!scal) {
-        ALLOC_OR(f_loc, nloc * n + 1, "local frequencies");
-        if (o->want_evec) ALLOC_OR(e_loc, nloc * n * n + 1, "local eigenvectors");
+        if (rank == 0) { /* rank 0's range starts at 0: solve straight into the gathered arrays */
+            f_loc = f_all;
+            e_loc = e_all;
+        } else {
+            ALLOC_OR(f_own, nloc * n + 1, "local frequencies");
+            if (o->want_evec) ALLOC_OR(e_own, nloc * n * n + 1, "local eigenvectors");
+            f_loc = f_own;
+            e_loc = e_own;
+        }
         ALLOC_OR(blk, nbloc * n_msd + 1, "local msd blocks");
     }
     {
@@ -164,7 +310,8 @@ pg_status_t pg_phonon_solve_distributed(MPI_Comm comm, const pg_dynmat_t *dm, pg
     if (scal) {
         PG_TRY(solve_scalapack(comm, dm, qs, o, f_all, rank == 0 ? e_all : NULL, blk_all));
     } else {
-        st = solve_local(dm, qs, q0, q1, o, f_loc, e_loc, blk);
+        st = pairs ? solve_list(dm, qs, prim, q0, q1, o, f_loc, e_loc)
+                   : solve_local(dm, qs, q0, q1, o, f_loc, e_loc, blk);
         PG_TRY(pg_par_agree(comm, &st));
         if (st != PG_OK) goto cleanup;
         /* gather in q order (frequencies, eigenvectors) and block order (msd sums) */
@@ -176,7 +323,12 @@ pg_status_t pg_phonon_solve_distributed(MPI_Comm comm, const pg_dynmat_t *dm, pg
             if (rank == 0)
                 for (int r = 0; r < size; r++) {
                     int64_t a, z;
-                    q_range(n_q, r, size, &a, &z);
+                    if (pairs) {
+                        a = part(n_prim, r, size);
+                        z = part(n_prim, r + 1, size);
+                    } else {
+                        q_range(n_q, r, size, &a, &z);
+                    }
                     if (pass == 2) { /* blocks */
                         a /= PG_PHONON_BLOCK;
                         z = (z + PG_PHONON_BLOCK - 1) / PG_PHONON_BLOCK;
@@ -190,6 +342,24 @@ pg_status_t pg_phonon_solve_distributed(MPI_Comm comm, const pg_dynmat_t *dm, pg
             void *recv = pass == 0 ? (void *)f_all : pass == 1 ? (void *)e_all : (void *)blk_all;
             int64_t n_send = (pass < 2 ? nloc : nbloc) * unit;
             PG_TRY(pg_par_gatherv_bytes(comm, 0, send, n_send, recv, counts, displs));
+        }
+        /* expand primaries to q order, backwards: slot pslot[iq] <= iq, and a derived point's
+         * primary jq < iq is read from pslot[jq] <= jq, which is not yet overwritten */
+        for (int64_t iq = n_q - 1; pairs && rank == 0 && iq >= 0; iq--) {
+            const int64_t jq = partner[iq];
+            if (jq < 0) {
+                const int64_t k = pslot[iq];
+                if (k == iq) continue;
+                memmove(f_all + iq * n, f_all + k * n, sizeof(double) * (size_t)n);
+                if (e_all)
+                    memmove(e_all + iq * n * n, e_all + k * n * n,
+                            sizeof(double complex) * (size_t)(n * n));
+            } else {
+                const int64_t k = pslot[jq];
+                derive_from_partner(dm, qs->q[iq], qs->q[jq], f_all + k * n,
+                                    e_all ? e_all + k * n * n : NULL, f_all + iq * n,
+                                    e_all ? e_all + iq * n * n : NULL);
+            }
         }
     }
     if (rank == 0 && n_msd > 0) {
@@ -215,11 +385,14 @@ pg_status_t pg_phonon_solve_distributed(MPI_Comm comm, const pg_dynmat_t *dm, pg
 cleanup:
     free(f_all);
     free(e_all);
-    free(f_loc);
-    free(e_loc);
+    free(f_own);
+    free(e_own);
     free(blk);
     free(blk_all);
     free(counts);
     free(displs);
+    free(partner);
+    free(pslot);
+    free(prim);
     return st;
 }
