@@ -7,7 +7,8 @@
  * (W_L = e^{σ2πi/L}, ω_r = e^{σ2πi/r}); after the last pass the result is in natural order.
  * A batch of B transforms stored with the batch index innermost (x[l B + b]) is the same
  * recursion started with s = B, so the two outer axes of the 3D grid are transformed as
- * batches without transposes (contiguous inner loops over q), the inner axis line by line.
+ * batches without transposes (contiguous inner loops over q); the inner axis is gathered in
+ * blocks of 16 lines into the same batch-innermost layout.
  * Twiddles are tabulated once per plan from exact angles 2π((p t) mod L)/L.
  */
 #include "label/fft.h"
@@ -18,7 +19,7 @@
 
 #include "phonograph/pg_units.h"
 
-enum { FFT_MAX_STAGES = 64 };
+enum { FFT_MAX_STAGES = 64, FFT_LINES = 16 };
 
 typedef struct {
     int n, n_stage;
@@ -184,8 +185,9 @@ pg_status_t fft3_plan_create(const int n[3], fft3_plan_t **out)
         PG_TRY(fft1_init(&p->f[a], n[a]));
         p->n[a] = n[a];
     }
-    const size_t total = (size_t)n[0] * (size_t)n[1] * (size_t)n[2];
-    p->scratch = malloc(sizeof(double) * 2 * total);
+    size_t total = (size_t)n[0] * (size_t)n[1] * (size_t)n[2];
+    if (total < (size_t)(2 * FFT_LINES) * (size_t)n[2]) total = (size_t)(2 * FFT_LINES) * (size_t)n[2];
+    p->scratch = malloc(sizeof(double) * 2 * total); /* the grid, or two line blocks */
     PG_TRY_REQUIRE(p->scratch, PG_ERR_NOMEM, "FFT scratch grid %d x %d x %d", n[0], n[1], n[2]);
     *out = p;
     p = NULL;
@@ -211,8 +213,28 @@ void fft3_plan_dims(const fft3_plan_t *plan, int n[3])
 void fft3_execute(fft3_plan_t *plan, double *data, int sign)
 {
     const int64_t n0 = plan->n[0], n1 = plan->n[1], n2 = plan->n[2];
-    /* innermost axis: one line at a time */
-    for (int64_t l = 0; l < n0 * n1; l++) fft1_batch(&plan->f[2], 1, data + 2 * l * n2, plan->scratch, sign);
+    /* innermost axis: blocks of FFT_LINES lines gathered into batch-innermost layout
+     * (blk[j][b] = line b, point j), transformed as a batch, scattered back */
+    const int64_t n_line = n0 * n1;
+    double *blk = plan->scratch, *tmp = plan->scratch + 2 * FFT_LINES * n2;
+    for (int64_t l0 = 0; l0 < n_line; l0 += FFT_LINES) {
+        const int64_t nb = n_line - l0 < FFT_LINES ? n_line - l0 : FFT_LINES;
+        for (int64_t b = 0; b < nb; b++) {
+            const double *src = data + 2 * (l0 + b) * n2;
+            for (int64_t j = 0; j < n2; j++) {
+                blk[2 * (j * nb + b)] = src[2 * j];
+                blk[2 * (j * nb + b) + 1] = src[2 * j + 1];
+            }
+        }
+        fft1_batch(&plan->f[2], nb, blk, tmp, sign);
+        for (int64_t b = 0; b < nb; b++) {
+            double *dst = data + 2 * (l0 + b) * n2;
+            for (int64_t j = 0; j < n2; j++) {
+                dst[2 * j] = blk[2 * (j * nb + b)];
+                dst[2 * j + 1] = blk[2 * (j * nb + b) + 1];
+            }
+        }
+    }
     /* middle axis: per slab, a batch of n2 interleaved transforms */
     for (int64_t i = 0; i < n0; i++)
         fft1_batch(&plan->f[1], n2, data + 2 * i * n1 * n2, plan->scratch, sign);

@@ -25,6 +25,7 @@ void pme_ws_free(pme_ws_t *ws)
 {
     fft3_plan_destroy(&ws->plan);
     free(ws->grid);
+    free(ws->rgrid);
     for (int a = 0; a < 3; a++) free(ws->bmod[a]);
     free(ws->theta);
     free(ws->dtheta);
@@ -125,7 +126,8 @@ static pg_status_t ws_setup(pme_ws_t *ws, int64_t n, int p, const int mesh[3])
         ws->mesh[2] != mesh[2]) {
         fft3_plan_destroy(&ws->plan);
         free(ws->grid);
-        ws->grid = NULL;
+        free(ws->rgrid);
+        ws->grid = ws->rgrid = NULL;
         for (int a = 0; a < 3; a++) free(ws->bmod[a]), ws->bmod[a] = NULL;
         free(ws->bucket);
         ws->order = 0;
@@ -134,7 +136,8 @@ static pg_status_t ws_setup(pme_ws_t *ws, int64_t n, int p, const int mesh[3])
         PG_CHECK(fft3_plan_create(mesh, &ws->plan));
         const size_t total = (size_t)mesh[0] * (size_t)mesh[1] * (size_t)mesh[2];
         ws->grid = malloc(sizeof(double) * 2 * total);
-        PG_REQUIRE(ws->grid, PG_ERR_NOMEM, "PME grid %d x %d x %d", mesh[0], mesh[1], mesh[2]);
+        ws->rgrid = malloc(sizeof(double) * total);
+        PG_REQUIRE(ws->grid && ws->rgrid, PG_ERR_NOMEM, "PME grid %d x %d x %d", mesh[0], mesh[1], mesh[2]);
         double c[PME_MAX_ORDER];
         bspline(p, 0.0, c, NULL); /* c[j] = M_p(j) */
         for (int a = 0; a < 3; a++) {
@@ -173,6 +176,81 @@ static pg_status_t ws_setup(pme_ws_t *ws, int64_t n, int p, const int mesh[3])
     return PG_OK;
 }
 
+/* Per-atom kernels with the order P a compile-time constant in each instance (dispatched by
+ * for_order), so the p-long row loops are fixed-length and vectorise. Rows that wrap around the
+ * cell go through a local copy. Sums use two interleaved partial sums in a fixed order. */
+static inline void spread_atom(const int P, double *restrict rg, int64_t k12, int K0, int K1,
+                               int K2, const int *b, double qi, const double *restrict th)
+{
+    const double *restrict t1 = th + PME_MAX_ORDER, *restrict t2 = th + 2 * PME_MAX_ORDER;
+    for (int j0 = 0; j0 < P; j0++) {
+        const int g0 = b[0] + j0 < 0 ? b[0] + j0 + K0 : b[0] + j0;
+        const double t0 = qi * th[j0];
+        for (int j1 = 0; j1 < P; j1++) {
+            const int g1 = b[1] + j1 < 0 ? b[1] + j1 + K1 : b[1] + j1;
+            const double t01 = t0 * t1[j1];
+            double *restrict row = rg + g0 * k12 + (int64_t)g1 * K2;
+            if (b[2] >= 0) {
+                double *restrict r = row + b[2];
+                for (int j2 = 0; j2 < P; j2++) r[j2] += t01 * t2[j2];
+            } else {
+                for (int j2 = 0; j2 < P; j2++) {
+                    const int g2 = b[2] + j2 < 0 ? b[2] + j2 + K2 : b[2] + j2;
+                    row[g2] += t01 * t2[j2];
+                }
+            }
+        }
+    }
+}
+
+/* gu[a] = Σ_g φ(g) ∂(θ0 θ1 θ2)/∂u_a over the atom's p³ mesh points */
+static inline void gather_atom(const int P, const double *restrict rg, int64_t k12, int K0, int K1,
+                               int K2, const int *b, const double *restrict th,
+                               const double *restrict dth, double gu[3])
+{
+    const double *restrict t1 = th + PME_MAX_ORDER, *restrict t2 = th + 2 * PME_MAX_ORDER;
+    const double *restrict d1 = dth + PME_MAX_ORDER, *restrict d2 = dth + 2 * PME_MAX_ORDER;
+    double v[PME_MAX_ORDER];
+    gu[0] = gu[1] = gu[2] = 0.0;
+    for (int j0 = 0; j0 < P; j0++) {
+        const int g0 = b[0] + j0 < 0 ? b[0] + j0 + K0 : b[0] + j0;
+        double a_t = 0.0, a_d1 = 0.0, a_d2 = 0.0; /* sums over j1 of this plane */
+        for (int j1 = 0; j1 < P; j1++) {
+            const int g1 = b[1] + j1 < 0 ? b[1] + j1 + K1 : b[1] + j1;
+            const double *row = rg + g0 * k12 + (int64_t)g1 * K2;
+            const double *r = row + b[2];
+            if (b[2] < 0) {
+                for (int j2 = 0; j2 < P; j2++) v[j2] = row[b[2] + j2 < 0 ? b[2] + j2 + K2 : b[2] + j2];
+                r = v;
+            }
+            double st[2] = {0.0, 0.0}, sd[2] = {0.0, 0.0};
+            for (int j2 = 0; j2 < P; j2 += 2)
+                for (int l = 0; l < 2; l++) {
+                    st[l] += r[j2 + l] * t2[j2 + l];
+                    sd[l] += r[j2 + l] * d2[j2 + l];
+                }
+            const double s_t = st[0] + st[1], s_d = sd[0] + sd[1];
+            a_t += t1[j1] * s_t;
+            a_d1 += d1[j1] * s_t;
+            a_d2 += t1[j1] * s_d;
+        }
+        gu[0] += dth[j0] * a_t;
+        gu[1] += th[j0] * a_d1;
+        gu[2] += th[j0] * a_d2;
+    }
+}
+
+#define FOR_ORDER(p, CALL)                                                                         \
+    switch (p) {                                                                                   \
+    case 4: CALL(4); break;                                                                        \
+    case 6: CALL(6); break;                                                                        \
+    case 8: CALL(8); break;                                                                        \
+    case 10: CALL(10); break;                                                                      \
+    case 12: CALL(12); break;                                                                      \
+    case 14: CALL(14); break;                                                                      \
+    default: CALL(16); break;                                                                      \
+    }
+
 pg_status_t pme_recip(pme_ws_t *ws, const double lattice[3][3], int64_t n, const double (*pos)[3],
                       const double *q, double alpha, int order, const int mesh[3],
                       double *energy, double (*forces)[3], double stress[3][3])
@@ -194,8 +272,9 @@ pg_status_t pme_recip(pme_ws_t *ws, const double lattice[3][3], int64_t n, const
     const int64_t k12 = (int64_t)K1 * K2, total = (int64_t)K0 * k12;
     double *restrict grid = ws->grid;
 
-    /* spline weights per atom and axis; charge spreading */
-    memset(grid, 0, sizeof(double) * 2 * (size_t)total);
+    /* spline weights per atom and axis, stored reversed so that weight jj belongs to mesh
+     * line start_a + jj (start_a = floor(u_a) - p + 1, wrapped): the p lines an atom touches
+     * along the inner axis are then one contiguous run unless it wraps around the cell */
     for (int64_t i = 0; i < n; i++) {
         double *th = ws->theta + i * 3 * PME_MAX_ORDER, *dth = ws->dtheta + i * 3 * PME_MAX_ORDER;
         int *b = ws->base + 3 * i;
@@ -206,43 +285,44 @@ pg_status_t pme_recip(pme_ws_t *ws, const double lattice[3][3], int64_t n, const
             int iu = (int)floor(u);
             const double w = u - iu;
             if (iu >= mesh[a]) iu -= mesh[a];
-            bspline(p, w, th + a * PME_MAX_ORDER, dth + a * PME_MAX_ORDER);
-            b[a] = iu;
+            double c[PME_MAX_ORDER], d[PME_MAX_ORDER];
+            bspline(p, w, c, d);
+            for (int jj = 0; jj < p; jj++) {
+                th[a * PME_MAX_ORDER + jj] = c[p - 1 - jj];
+                dth[a * PME_MAX_ORDER + jj] = d[p - 1 - jj];
+            }
+            b[a] = iu - p + 1; /* in [-(p-1), K_a - p] */
         }
     }
-    /* visit atoms by grid row (counting sort on base0 K1 + base1): neighbouring atoms touch the
-     * same grid lines, which keeps large grids in cache; the order depends only on the input */
+    /* visit atoms by mesh row (counting sort on start0 K1 + start1): neighbouring atoms touch
+     * the same lines, which keeps large meshes in cache; the order depends only on the input */
     {
         int64_t *bucket = ws->bucket;
         const int64_t nb = (int64_t)K0 * K1;
         memset(bucket, 0, sizeof(int64_t) * (size_t)(nb + 1));
-        for (int64_t i = 0; i < n; i++) bucket[(int64_t)ws->base[3 * i] * K1 + ws->base[3 * i + 1] + 1]++;
+        for (int64_t i = 0; i < n; i++) {
+            const int *b = ws->base + 3 * i;
+            bucket[(int64_t)(b[0] + p - 1) * K1 + (b[1] + p - 1) + 1]++;
+        }
         for (int64_t k = 0; k < nb; k++) bucket[k + 1] += bucket[k];
-        for (int64_t i = 0; i < n; i++)
-            ws->perm[bucket[(int64_t)ws->base[3 * i] * K1 + ws->base[3 * i + 1]]++] = i;
+        for (int64_t i = 0; i < n; i++) {
+            const int *b = ws->base + 3 * i;
+            ws->perm[bucket[(int64_t)(b[0] + p - 1) * K1 + (b[1] + p - 1)]++] = i;
+        }
     }
+    /* charge spreading into the real mesh */
+    double *restrict rg = ws->rgrid;
+    memset(rg, 0, sizeof(double) * (size_t)total);
     for (int64_t ii = 0; ii < n; ii++) {
         const int64_t i = ws->perm[ii];
-        const double *th = ws->theta + i * 3 * PME_MAX_ORDER;
-        const int *b = ws->base + 3 * i;
-        const double qi = q[i];
-        for (int j0 = 0; j0 < p; j0++) {
-            int g0 = b[0] - j0;
-            if (g0 < 0) g0 += K0;
-            const double t0 = qi * th[j0];
-            for (int j1 = 0; j1 < p; j1++) {
-                int g1 = b[1] - j1;
-                if (g1 < 0) g1 += K1;
-                const double t01 = t0 * th[PME_MAX_ORDER + j1];
-                double *row = grid + 2 * (g0 * k12 + (int64_t)g1 * K2);
-                const double *t2 = th + 2 * PME_MAX_ORDER;
-                for (int j2 = 0; j2 < p; j2++) {
-                    int g2 = b[2] - j2;
-                    if (g2 < 0) g2 += K2;
-                    row[2 * g2] += t01 * t2[j2];
-                }
-            }
-        }
+#define SPREAD(P) spread_atom(P, rg, k12, K0, K1, K2, ws->base + 3 * i, q[i], \
+                              ws->theta + i * 3 * PME_MAX_ORDER)
+        FOR_ORDER(p, SPREAD)
+#undef SPREAD
+    }
+    for (int64_t g = 0; g < total; g++) {
+        grid[2 * g] = rg[g];
+        grid[2 * g + 1] = 0.0;
     }
 
     fft3_execute(ws->plan, grid, -1);
@@ -290,34 +370,15 @@ pg_status_t pme_recip(pme_ws_t *ws, const double lattice[3][3], int64_t n, const
     if (!forces) return PG_OK;
 
     fft3_execute(ws->plan, grid, +1); /* real part: φ = ∂E/∂Q */
+    for (int64_t g = 0; g < total; g++) rg[g] = grid[2 * g];
 
     for (int64_t ii = 0; ii < n; ii++) {
         const int64_t i = ws->perm[ii];
-        const double *th = ws->theta + i * 3 * PME_MAX_ORDER,
-                     *dth = ws->dtheta + i * 3 * PME_MAX_ORDER;
-        const int *b = ws->base + 3 * i;
-        double gu[3] = {0.0, 0.0, 0.0}; /* ∂E/∂u_a / q_i */
-        for (int j0 = 0; j0 < p; j0++) {
-            int g0 = b[0] - j0;
-            if (g0 < 0) g0 += K0;
-            for (int j1 = 0; j1 < p; j1++) {
-                int g1 = b[1] - j1;
-                if (g1 < 0) g1 += K1;
-                const double *row = grid + 2 * (g0 * k12 + (int64_t)g1 * K2);
-                const double *t2 = th + 2 * PME_MAX_ORDER, *d2 = dth + 2 * PME_MAX_ORDER;
-                double s_t = 0.0, s_d = 0.0;
-                for (int j2 = 0; j2 < p; j2++) {
-                    int g2 = b[2] - j2;
-                    if (g2 < 0) g2 += K2;
-                    const double phi = row[2 * g2];
-                    s_t += phi * t2[j2];
-                    s_d += phi * d2[j2];
-                }
-                gu[0] += dth[j0] * th[PME_MAX_ORDER + j1] * s_t;
-                gu[1] += th[j0] * dth[PME_MAX_ORDER + j1] * s_t;
-                gu[2] += th[j0] * th[PME_MAX_ORDER + j1] * s_d;
-            }
-        }
+        double gu[3]; /* ∂E/∂u_a / q_i */
+#define GATHER(P) gather_atom(P, rg, k12, K0, K1, K2, ws->base + 3 * i, \
+                              ws->theta + i * 3 * PME_MAX_ORDER, ws->dtheta + i * 3 * PME_MAX_ORDER, gu)
+        FOR_ORDER(p, GATHER)
+#undef GATHER
         for (int c = 0; c < 3; c++) {
             double d = 0.0;
             for (int a = 0; a < 3; a++) d += gu[a] * mesh[a] * inv[c][a];

@@ -15,12 +15,13 @@ enum { PME_MAX_ORDER = 16 };
 typedef struct {
     int mesh[3], order;
     fft3_plan_t *plan;
-    double *grid;              /* [K0][K1][K2][2] charge grid, then its transform, then φ */
+    double *grid;              /* [K0][K1][K2][2] complex mesh: F[Q], then G F[Q], then φ */
+    double *rgrid;             /* [K0][K1][K2] real mesh: Q, then φ = ∂E/∂Q */
     double *bmod[3];           /* [K_a] 1/|b_a(m)|^2 ... stored as the B-spline modulus factor */
     int64_t cap_atom;
-    double *theta, *dtheta;    /* [n_atom][3][order] spline weights and their derivatives */
-    int *base;                 /* [n_atom][3] grid index of weight 0 */
-    int64_t *perm;             /* [n_atom] atoms ordered by (base0, base1): cache locality */
+    double *theta, *dtheta;    /* [n_atom][3][PME_MAX_ORDER] spline weights, derivatives (w.r.t. u) */
+    int *base;                 /* [n_atom][3] mesh line of weight 0, in [-(order-1), K_a - order] */
+    int64_t *perm;             /* [n_atom] atoms ordered by mesh row: cache locality */
     int64_t *bucket;           /* [K0 K1 + 1] counting-sort offsets */
 } pme_ws_t;
 

@@ -123,7 +123,8 @@ static diff_t pme_vs_ewald(const pg_cell_t *cell, double eps, int *used_pme)
     }
     *used_pme = r[1].coulomb == PG_COULOMB_PME && r[0].coulomb == PG_COULOMB_EWALD;
     diff_t d = {fabs(r[1].energy - r[0].energy) / n, 0, 0};
-    for (int64_t i = 0; i < 3 * n; i++) d.f = fmax(d.f, fabs(f[n][i] - f[0][i]));
+    const double *fe = &f[0][0], *fp = &f[n][0];
+    for (int64_t i = 0; i < 3 * n; i++) d.f = fmax(d.f, fabs(fp[i] - fe[i]));
     for (int a = 0; a < 3; a++)
         for (int c = 0; c < 3; c++)
             d.s = fmax(d.s, fabs(r[1].stress[a][c] - r[0].stress[a][c]) * PG_EV_ANG3_TO_GPA);
