@@ -14,7 +14,8 @@
  *
  * Outputs: total energy (eV), forces F = -∂E/∂r (eV/Å) and the full stress tensor with ASE's
  * sign, σ_ab = (1/V) ∂E/∂ε_ab (eV/Å³; tensile positive; see pg_units.h), for any periodic
- * cell shape. Summation order is fixed (by atom, then neighbour-list order, then k-vector), so
+ * cell shape. Summation order is fixed (by atom, then neighbour-list order, then k-vector or
+ * mesh point), so
  * results are bitwise reproducible for a given input.
  *
  * Rejected input (PG_ERR_INPUT): species other than Ag, S, Se, Br, I; a non-neutral cell;
@@ -39,7 +40,7 @@ typedef enum {
 
 /* Atom count from which coulomb = auto uses PME (measured: bench/potential.sh, the crossover of
  * the two at the default ε = 1e-10 and cutoff 10 Å; docs/performance.md "## Potential"). */
-#define PG_COULOMB_PME_MIN_ATOMS 400
+#define PG_COULOMB_PME_MIN_ATOMS 250
 
 /* Parse "auto", "ewald", "pme" (case-insensitive). Errors: PG_ERR_INPUT. */
 pg_status_t pg_coulomb_parse(const char *word, pg_coulomb_t *out);

@@ -23,7 +23,7 @@ const pg_deck_key_t pg_deck_keys_labeler[] = {
      "real-space cutoff of the Ewald sum (sets alpha with ewald_accuracy)"},
     {"labeler", "coulomb", PG_DECK_CHOICE, "auto", NOLIMIT, 0, 0, NULL, "auto|ewald|pme",
      "reciprocal Coulomb sum: ewald (plain, O(N^2)), pme (smooth particle-mesh, O(N log N)), "
-     "auto (ewald below 400 atoms, pme from 400 on); both honour ewald_accuracy"},
+     "auto (ewald below 250 atoms, pme from 250 on); both honour ewald_accuracy"},
     {"labeler", "tb_group_size", PG_DECK_INT, "1", 1, 4096, 0, 0, NULL, NULL,
      "ranks per tight-binding eigen-solve (1: LAPACK per rank; >1: ScaLAPACK on a group)"},
     {"labeler", "relax", PG_DECK_CHOICE, "cubic", NOLIMIT, 0, 0, NULL,
