@@ -1,6 +1,8 @@
 /* cmd_export.c - `phonograph export DECK`: every completed configuration of the deck's dataset
  * as a VASP POSCAR in <output_dir>/export/config_NNNNNN/ (NNNNNN = configuration index), for
- * external DFT labels with jobscripts/dft_array.slurm (one array task per directory). */
+ * external DFT labels with jobscripts/dft_array.slurm (one array task per directory), and all of
+ * them in <output_dir>/export/configs.extxyz with the info key config_index (for ASE workflows;
+ * `phonograph import` maps frames back by that key). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,7 @@
 #include "phonograph/pg_dataset.h"
 #include "phonograph/pg_deck.h"
 #include "phonograph/pg_element.h"
+#include "phonograph/pg_extxyz.h"
 #include "phonograph/pg_h5.h"
 #include "phonograph/pg_par.h"
 #include "phonograph/pg_poscar.h"
@@ -20,7 +23,11 @@ static const char *const export_help =
     "Write every completed configuration of <output_dir>/<[sample] output> as a VASP POSCAR in\n"
     "<output_dir>/export/config_NNNNNN/POSCAR (NNNNNN = configuration index) and print the\n"
     "sbatch line for jobscripts/dft_array.slurm (one array task per configuration). The ranks\n"
-    "share the configurations by index.\n";
+    "share the configurations by index. The same configurations also go to\n"
+    "<output_dir>/export/configs.extxyz (ASE's extxyz, info key config_index=N on every frame) for\n"
+    "ASE-driven workflows: keep atoms.info['config_index'] when writing the results. Read the\n"
+    "results back with `phonograph import DECK <output_dir>/export` (vasprun.xml in each\n"
+    "directory) or `phonograph import DECK FILE.extxyz`.\n";
 
 static pg_status_t make_dir(const char *p)
 {
@@ -102,6 +109,41 @@ pg_status_t pg_cmd_export(MPI_Comm comm, int argc, char **argv)
         PG_TRY(pg_par_agree(comm, &agreed));
         PG_TRY(agreed);
     }
+    if (rank == 0) { /* the same configurations as one extxyz file, in index order */
+        char xyz[4200];
+        snprintf(xyz, sizeof xyz, "%s/configs.extxyz", dir);
+        FILE *fx = fopen(xyz, "w");
+        if (!fx) st = PG_ERR(PG_ERR_IO, "cannot create %s: %s", xyz, strerror(errno));
+        pg_extxyz_frame_t fr;
+        pg_extxyz_frame_init(&fr);
+        if (st == PG_OK) st = pg_cell_init(&fr.cell, n_atom);
+        for (int64_t c = 0; c < n_config && st == PG_OK; c++) {
+            if (!done[c]) continue;
+            char idx[32];
+            snprintf(idx, sizeof idx, "%lld", (long long)c);
+            st = pg_h5_read_rows(f, "/configs/cell", PG_H5_F64, c, 1, cells);
+            if (st == PG_OK) st = pg_h5_read_rows(f, "/configs/positions", PG_H5_F64, c, 1, pos);
+            if (st == PG_OK) st = pg_h5_read_rows(f, "/configs/species", PG_H5_I32, c, 1, species);
+            if (st != PG_OK) break;
+            memcpy(fr.cell.lattice, cells, sizeof fr.cell.lattice);
+            memcpy(fr.cell.pos, pos, sizeof(double) * 3 * (size_t)n_atom);
+            for (int64_t k = 0; k < n_atom; k++) fr.cell.z[k] = species[k];
+            for (int k = 0; k < fr.n_info; k++) {
+                free(fr.info[k].key);
+                free(fr.info[k].value);
+            }
+            fr.n_info = 0;
+            st = pg_extxyz_frame_add_info(&fr, "config_index", idx);
+            if (st == PG_OK) st = pg_extxyz_fwrite(fx, xyz, &fr, 1);
+        }
+        pg_extxyz_frame_free(&fr);
+        if (fx && fclose(fx) != 0 && st == PG_OK) st = PG_ERR(PG_ERR_IO, "closing %s: %s", xyz, strerror(errno));
+    }
+    {
+        pg_status_t agreed = st;
+        PG_TRY(pg_par_agree(comm, &agreed));
+        PG_TRY(agreed);
+    }
     PG_TRY(pg_par_sum_int64(comm, &n_written, 1));
     PG_TRY(pg_par_sum_int64(comm, &n_skipped, 1));
     if (rank == 0) {
@@ -109,6 +151,8 @@ pg_status_t pg_cmd_export(MPI_Comm comm, int argc, char **argv)
                "skipped)\n", (long long)n_written, dir, (long long)n_skipped);
         printf("submit: sbatch --array=0-%lld%%50 jobscripts/dft_array.slurm %s\n",
                (long long)(n_config - 1), dir);
+        printf("also as extxyz (info config_index): %s/configs.extxyz; afterwards: phonograph import "
+               "DECK %s\n", dir, dir);
     }
 cleanup:
     pg_h5_close(&f);

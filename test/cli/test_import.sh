@@ -123,6 +123,7 @@ DECK
     cd "$TMP/e2e" || exit 1
     timeout 60 "$PG_BIN" sample sample.deck > sample.out 2>&1 || exit 1
     timeout 60 "$PG_BIN" export sample.deck > export.out 2>&1 || exit 1
+    cp out/dataset.h5 out/dataset_xyz.h5
     for i in 0 1 2 3 4 5; do
         SLURM_ARRAY_TASK_ID=$i DFT_COMMAND="$PY $ROOT/$D/fake_vasp.py" \
             bash "$ROOT/jobscripts/dft_array.slurm" out/export > dft.out 2>&1 || exit 1
@@ -133,6 +134,36 @@ if [ $r = 0 ] && grep -q "imported 5, skipped 1, refused 0" "$TMP/e2e/import.out
    $PY $D/check_e2e.py "$TMP/e2e/out/dataset.h5" "$TMP/e2e/out/export" > "$TMP/e2e.chk" 2>&1; then
     ok "end to end: sample, export, job array, import DECK: labels equal ASE's"
 else bad "end to end: sample, export, job array, import DECK" "$TMP/e2e/import.out"; cat "$TMP/e2e.log" "$TMP/e2e.chk" 2>/dev/null | tail -5; fi
+# the ASE route: configs.extxyz from export (config_index on every frame) -> labels attached by
+# an ASE script (here from the same vasprun.xml files) -> extxyz -> import: the same labels
+(
+    cd "$TMP/e2e" || exit 1
+    $PY - "$ROOT/$D" <<'PYEOF' || exit 1
+import sys
+sys.path.insert(0, sys.argv[1])
+import make_fixtures as mf
+from ase.io import read, write
+from ase.calculators.singlepoint import SinglePointCalculator
+out = []
+for a in read("out/export/configs.extxyz", index=":", format="extxyz"):
+    c = a.info["config_index"]
+    if c % 5 == 2:
+        continue
+    path = "out/export/config_%06d/vasprun.xml" % c
+    r = read(path, format="vasp-xml")
+    e = mf.expected_from_ase_vasprun(path)
+    a.calc = SinglePointCalculator(a, energy=r.get_potential_energy(), free_energy=e["energy"],
+                                   stress=r.get_stress(), forces=r.get_forces())
+    a.info["gap"], a.info["vbm"] = e["gap"], e["vbm"]
+    out.append(a)
+write("labels.extxyz", out, format="extxyz")
+PYEOF
+    timeout 60 "$PG_BIN" import out/dataset_xyz.h5 labels.extxyz > import_xyz.out 2>&1
+) > "$TMP/e2e_xyz.log" 2>&1; r=$?
+if [ $r = 0 ] && grep -q "imported 5, skipped 0, refused 0" "$TMP/e2e/import_xyz.out" &&
+   $PY $D/check_e2e.py "$TMP/e2e/out/dataset_xyz.h5" "$TMP/e2e/out/export" > "$TMP/e2e_xyz.chk" 2>&1; then
+    ok "end to end, ASE route: export configs.extxyz -> ASE labels -> import extxyz"
+else bad "end to end, ASE route" "$TMP/e2e/import_xyz.out"; cat "$TMP/e2e_xyz.log" "$TMP/e2e_xyz.chk" 2>/dev/null | tail -5; fi
 (
     cd "$TMP/e2e" && timeout 60 "$PG_BIN" graphs out/dataset.h5 && timeout 60 "$PG_BIN" train sample.deck
 ) > "$TMP/e2e_train.out" 2>&1; r=$?
