@@ -9,7 +9,8 @@
 #       supercell-Gamma construction (1296x1296 dsyevd + O(n_mode^2) per draw) for reference;
 #     - farm: phonograph sample's task farm (sampling + collective HDF5 writes);
 #     - whole command: mpirun -np 1 phonograph sample (mpirun start-up ~0.4 s, deck, POSCAR and
-#       FC read, sampler set-up, farm, HDF5 file, run summary).
+#       FC read, sampler set-up, farm, HDF5 file, run summary; graphs = false: phonopy builds
+#       none either).
 #  2. Parallel HDF5 write bandwidth (bench/h5_rows_bench.c: 2 ranks, collective row writes through
 #     pg_h5, 1 GiB, until H5Fclose and until fsync) vs dd (1 GiB, bs=1M, with conv=fdatasync and
 #     without) into the same directory.
@@ -43,6 +44,7 @@ force_constants = $TMP/fc/force_constants.hdf5
 temperatures = 300
 configurations = 1000
 labeler = none
+graphs = false
 batch = 25
 DECK
 best_pg=1e9; best_farm=1e9; best_py=1e9; best_sq=1e9; best_sg=1e9

@@ -19,6 +19,7 @@
 #include "phonograph/pg_supercell.h"
 #include "phonograph/pg_symmetry.h"
 #include "phonograph/pg_units.h"
+#include "driver/fc_load.h"
 #include "driver/structure_input.h"
 
 #define NOLIMIT 1.0, 0.0
@@ -188,19 +189,6 @@ cleanup:
     return st;
 }
 
-static pg_status_t bcast_fc(MPI_Comm comm, pg_fc_t *fc)
-{
-    int64_t dims[2] = {fc->n_row, fc->n_super};
-    PG_CHECK(pg_par_bcast(comm, 0, dims, sizeof dims));
-    pg_status_t st = PG_OK;
-    if (pg_par_rank(comm) != 0) st = pg_fc_init(fc, dims[0], dims[1]);
-    PG_CHECK(pg_par_agree(comm, &st));
-    if (st != PG_OK) return st;
-    PG_CHECK(pg_par_bcast(comm, 0, fc->p2s, sizeof(int64_t) * (size_t)dims[0]));
-    PG_CHECK(pg_par_bcast(comm, 0, fc->phi, sizeof(double[3][3]) * (size_t)(dims[0] * dims[1])));
-    return PG_OK;
-}
-
 /* Space-group average of a full FC with the supercell's operations (rank 0 only). */
 static pg_status_t fc_spacegroup(const pg_supercell_t *sc, double symprec, pg_fc_t *fc,
                                  double *max_change, int *n_ops)
@@ -261,16 +249,8 @@ static pg_status_t load_fc(MPI_Comm comm, const pg_deck_t *deck, pg_log_t *log,
     PG_CHECK(pg_deck_get_string(deck, "phonons", "force_constants", &path));
     if (pg_par_rank(comm) == 0) {
         int64_t n_s = sc->cell.n_atom;
-        PG_TRY(pg_fc_read(path, fmt, n_s, fc));
-        if (!pg_fc_is_full(fc)) {
-            int ok = fc->n_row == prim->cell.n_atom;
-            for (int64_t r = 0; ok && r < fc->n_row; r++) ok = fc->p2s[r] == prim->p2s[r];
-            PG_TRY_REQUIRE(ok, PG_ERR_INPUT,
-                           "%s: compact force constants rows (%lld, first atom %lld) do not match "
-                           "the primitive cell of [structure] (%lld atoms, p2s[0..] = %lld...)",
-                           path, (long long)fc->n_row, (long long)(fc->p2s[0] + 1),
-                           (long long)prim->cell.n_atom, (long long)(prim->p2s[0] + 1));
-        }
+        PG_TRY(fc_load_file(path, fmt, sc, prim->cell.n_atom, prim->p2s,
+                            "primitive cell of [structure]", NULL, fc));
         logi(log, "force constants: %s (%s, %lld x %lld)", path,
              pg_fc_is_full(fc) ? "full" : "compact", (long long)fc->n_row, (long long)fc->n_super);
         if (strcmp(sym, "none")) {
@@ -279,10 +259,8 @@ static pg_status_t load_fc(MPI_Comm comm, const pg_deck_t *deck, pg_log_t *log,
             if (!strcmp(sym, "spacegroup")) {
                 double(*frac)[3] = NULL;
                 PG_TRY_CALLOC(frac, n_s, "fractional positions");
-                double inv[3][3];
-                pg_mat3_inverse(sc->cell.lattice, inv);
-                for (int64_t k = 0; k < n_s; k++) pg_cell_cart_to_frac(inv, sc->cell.pos[k], frac[k]);
-                st = pg_fc_to_full(fc, (const double(*)[3])frac, prim->s2p, 1e-5, &full);
+                st = fc_load_supercell_frac(sc, frac);
+                if (st == PG_OK) st = pg_fc_to_full(fc, (const double(*)[3])frac, prim->s2p, 1e-5, &full);
                 free(frac);
                 PG_TRY(st);
                 PG_TRY(fc_spacegroup(sc, symprec, &full, &c2, &n_ops));
@@ -319,7 +297,7 @@ cleanup:
     pg_fc_free(&tmp);
     PG_CHECK(pg_par_agree(comm, &st));
     if (st != PG_OK) return st;
-    PG_CHECK(bcast_fc(comm, fc));
+    PG_CHECK(fc_load_bcast(comm, fc));
     return PG_OK;
 }
 
@@ -529,6 +507,12 @@ pg_status_t pg_phonons_run(MPI_Comm comm, const pg_deck_t *deck, pg_log_t *log,
     st = pg_dynmat_create(&prim.cell, &sc.cell, prim.p2s, prim.s2pp, &fc, PG_SUPERCELL_SYMPREC, &dm);
     PG_TRY(pg_par_agree(comm, &st));
     if (st != PG_OK) goto cleanup;
+    {
+        /* the force constants as used (after symmetrisation), for the sample stage */
+        char fc_path[4096];
+        PG_TRY(fc_load_write_run_file(comm, out_dir, &sc, prim.s2p, &fc, fc_path, sizeof fc_path));
+        logi(log, "force constants used -> %s (full, phonopy format)", fc_path);
+    }
     const int nb = pg_dynmat_n_band(dm), n_p = nb / 3;
     sum.n_band = nb;
     {

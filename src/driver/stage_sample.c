@@ -23,6 +23,8 @@
 #include "phonograph/pg_potential.h"
 #include "phonograph/pg_run.h"
 #include "phonograph/pg_sample.h"
+#include "driver/fc_load.h"
+#include "driver/produce.h"
 #include "driver/stage_sample.h"
 #include "phonograph/pg_stop.h"
 #include "phonograph/pg_supercell.h"
@@ -35,7 +37,8 @@ const pg_deck_key_t pg_deck_keys_sample[] = {
      "phonon-informed (harmonic modes at temperature) or random displacements (baseline)"},
     {"sample", "force_constants", PG_DECK_PATH, "", NOLIMIT, 0, 0, NULL, NULL,
      "supercell force constants (phonopy force_constants.hdf5 or FORCE_CONSTANTS, full or "
-     "compact); required by the phonon sampler"},
+     "compact) for the phonon sampler; if unset, those the phonons stage used "
+     "(<output_dir>/force_constants.hdf5)"},
     {"sample", "temperatures", PG_DECK_REALS, "150 300 450 600", 0, 1e5, 1, 0, "K", NULL,
      "temperatures of the phonon sampler (the paper group: 150 300 450 600)"},
     {"sample", "configurations", PG_DECK_INT, "150", 1, 1e9, 0, 0, NULL, NULL,
@@ -75,6 +78,9 @@ const pg_deck_key_t pg_deck_keys_sample[] = {
      "and VBM), the potential alone (gap/VBM NaN), or none (all NaN)"},
     {"sample", "output", PG_DECK_STRING, "dataset.h5", NOLIMIT, 0, 0, NULL, NULL,
      "dataset file name inside [run] output_dir"},
+    {"sample", "graphs", PG_DECK_BOOL, "true", NOLIMIT, 0, 0, NULL, NULL,
+     "store the crystal graphs ([graph] section, its defaults if absent) in the dataset's "
+     "/graphs once every configuration is done"},
     {"sample", "batch", PG_DECK_INT, "4", 1, 1e6, 0, 0, NULL, NULL,
      "configurations per task-farm batch"},
     {"sample", "batches_per_rank", PG_DECK_INT, "4", 1, 1e6, 0, 0, NULL, NULL,
@@ -154,41 +160,42 @@ static pg_status_t build_supercell(MPI_Comm comm, const pg_deck_t *d, pg_cell_t 
     return PG_OK;
 }
 
-/* Full force constants of the supercell from a full or compact file (compact: the unit cell
- * must be the primitive cell, whose images are known from the supercell build). Rank 0. */
-static pg_status_t load_full_fc(const char *path, const pg_supercell_t *sc, pg_fc_t *full)
+/* The phonon sampler's force constants, full, on rank 0, and their provenance. Precedence:
+ * [sample] force_constants if set; else the file the phonons stage wrote into output_dir (the
+ * FCs it used, after symmetrisation; in `phonograph run` the phonons stage comes first).
+ * Compact files must hold the unit cell's atoms (sc->u2s) and are expanded. Collective. */
+static pg_status_t sample_fc(MPI_Comm comm, const pg_deck_t *d, const char *output_dir,
+                             const pg_supercell_t *sc, pg_fc_t *fc, char *source, size_t cap)
 {
     pg_status_t st = PG_OK;
-    pg_fc_t fc = {0};
     int64_t *s2p = NULL;
-    double(*frac)[3] = NULL;
-    const int64_t ns = sc->cell.n_atom;
-    PG_TRY(pg_fc_read(path, "auto", ns, &fc));
-    if (pg_fc_is_full(&fc)) {
-        *full = fc;
-        return PG_OK;
+    const char *path = NULL;
+    char run_fc[4096];
+    snprintf(run_fc, sizeof run_fc, "%s/%s", output_dir, PG_RUN_FC_FILE);
+    if (pg_deck_is_set(d, "sample", "force_constants")) {
+        PG_CHECK(pg_deck_get_string(d, "sample", "force_constants", &path));
+        snprintf(source, cap, "%s", path);
+    } else {
+        int exists = 0;
+        if (pg_par_rank(comm) == 0) exists = access(run_fc, R_OK) == 0;
+        PG_CHECK(pg_par_bcast(comm, 0, &exists, sizeof exists));
+        PG_REQUIRE(exists, PG_ERR_INPUT,
+                   "%s: the phonon sampler needs force constants: set [sample] force_constants = "
+                   "<file>, or add a [phonons] section so that the phonons stage of `phonograph "
+                   "run` writes them to %s first",
+                   pg_deck_path(d), run_fc);
+        path = run_fc;
+        /* provenance relative to the output directory, as the study's */
+        snprintf(source, cap, "phonons stage (%s)", PG_RUN_FC_FILE);
     }
-    PG_TRY_REQUIRE(fc.n_row == sc->n_unit_atom, PG_ERR_INPUT,
-                   "%s: compact force constants with %lld rows, but the unit cell has %lld atoms: "
-                   "give full force constants or a primitive unit cell",
-                   path, (long long)fc.n_row, (long long)sc->n_unit_atom);
-    for (int64_t i = 0; i < fc.n_row; i++)
-        PG_TRY_REQUIRE(fc.p2s[i] == sc->u2s[i], PG_ERR_INPUT,
-                       "%s: row %lld is supercell atom %lld, expected %lld (phonopy order)", path,
-                       (long long)i, (long long)fc.p2s[i], (long long)sc->u2s[i]);
-    PG_TRY_CALLOC(s2p, ns, "s2p");
-    PG_TRY_CALLOC(frac, ns, "fractional positions");
-    double inv[3][3];
-    PG_TRY(pg_mat3_inverse(sc->cell.lattice, inv));
-    for (int64_t k = 0; k < ns; k++) {
-        s2p[k] = sc->u2s[sc->s2u[k]];
-        pg_cell_cart_to_frac(inv, sc->cell.pos[k], frac[k]);
+    if (pg_par_rank(comm) == 0) {
+        PG_TRY_CALLOC(s2p, sc->cell.n_atom, "s2p");
+        for (int64_t k = 0; k < sc->cell.n_atom; k++) s2p[k] = sc->u2s[sc->s2u[k]];
+        PG_TRY(fc_load_file(path, "auto", sc, sc->n_unit_atom, sc->u2s, "unit cell", s2p, fc));
     }
-    PG_TRY(pg_fc_to_full(&fc, (const double(*)[3])frac, s2p, 1e-5, full));
 cleanup:
-    pg_fc_free(&fc);
     free(s2p);
-    free(frac);
+    PG_CHECK(pg_par_agree(comm, &st));
     return st;
 }
 
@@ -241,22 +248,24 @@ pg_status_t pg_sample_opts_from_deck(const pg_deck_t *d, const pg_cell_t *ref,
     return PG_OK;
 }
 
-/* The whole stage. Collective on comm; errors agreed. supercell: reference supercell (every
- * rank), fc_path: force constants (phonon sampler), out_path: dataset file. */
+/* The whole stage. Collective on comm; errors agreed. sc: reference supercell (every rank),
+ * output_dir: where the phonons stage leaves its force constants, out_path: dataset file. */
 static pg_status_t sample_run(MPI_Comm comm, const pg_deck_t *d, pg_log_t *log,
-                              const pg_supercell_t *sc, const char *out_path, uint64_t fingerprint,
-                              int restart, pg_farm_stats_t *fs)
+                              const pg_supercell_t *sc, const char *output_dir,
+                              const char *out_path, uint64_t fingerprint, int restart,
+                              pg_farm_stats_t *fs, int64_t graph_totals[3])
 {
     pg_status_t st = PG_OK;
     pg_fc_t fc = {0};
     pg_sampler_t *s = NULL;
-    pg_dataset_t *ds = NULL;
     pg_potential_t *pot = NULL;
     pg_labeler_t *lab = NULL;
     pg_sample_opts_t o;
-    const char *fc_path = "", *labeler = "none";
+    const char *labeler = "none";
+    char fc_source[4200] = "";
     int64_t seed = 0, batch = 4, bpr = 4;
-    const int rank = pg_par_rank(comm);
+    int want_graphs = 1;
+    produce_graphs_t graphs;
     st = pg_sample_opts_from_deck(d, &sc->cell, &o);
     PG_TRY(pg_par_agree(comm, &st) == PG_OK ? st : PG_ERR_MPI);
     PG_TRY(pg_deck_get_int(d, "run", "seed", &seed));
@@ -264,16 +273,13 @@ static pg_status_t sample_run(MPI_Comm comm, const pg_deck_t *d, pg_log_t *log,
     PG_TRY(pg_deck_get_string(d, "sample", "labeler", &labeler));
     PG_TRY(pg_deck_get_int(d, "sample", "batch", &batch));
     PG_TRY(pg_deck_get_int(d, "sample", "batches_per_rank", &bpr));
+    PG_TRY(pg_deck_get_bool(d, "sample", "graphs", &want_graphs));
+    if (want_graphs)
+        PG_TRY(pg_graph_opts_from_deck(d, &graphs.opts, graphs.kinds, &graphs.n_kind,
+                                       &graphs.one_hot));
     if (o.kind == PG_SAMPLE_PHONON) {
-        if (pg_deck_is_set(d, "sample", "force_constants"))
-            PG_TRY(pg_deck_get_string(d, "sample", "force_constants", &fc_path));
-        PG_TRY_REQUIRE(fc_path[0], PG_ERR_INPUT,
-                       "%s: the phonon sampler needs [sample] force_constants = <file>",
-                       pg_deck_path(d));
-        if (rank == 0) st = load_full_fc(fc_path, sc, &fc);
-        pg_status_t agreed = st;
-        PG_TRY(pg_par_agree(comm, &agreed));
-        PG_TRY(agreed);
+        PG_TRY(sample_fc(comm, d, output_dir, sc, &fc, fc_source, sizeof fc_source));
+        if (log) pg_log_info(log, "phonon sampler: force constants from %s", fc_source);
         char note[512];
         PG_TRY(pg_sampler_create_phonon(comm, sc, &fc, &o, note, sizeof note, &s));
         if (note[0] && log)
@@ -288,8 +294,9 @@ static pg_status_t sample_run(MPI_Comm comm, const pg_deck_t *d, pg_log_t *log,
     if (o.kind == PG_SAMPLE_PHONON && log) {
         pg_mode_stats_t ms;
         pg_sampler_mode_stats(s, &ms);
-        pg_log_info(log, "phonon sampler: %lld modes sampled, %lld excluded (|nu| <= %g THz), "
-                    "%lld imaginary (policy %s, %lld shifted), smallest |nu| used %.4f THz",
+        pg_log_info(log, "phonon sampler (%s): %lld modes sampled, %lld excluded (|nu| <= %g "
+                    "THz), %lld imaginary (policy %s, %lld shifted), smallest |nu| used %.4f THz",
+                    pg_sampler_is_qspace(s) ? "q-space" : "supercell-Gamma",
                     (long long)ms.n_sampled, (long long)ms.n_excluded, o.cutoff_thz,
                     (long long)ms.n_imaginary, pg_imag_policy_name(o.imag),
                     (long long)ms.n_shifted, ms.min_used_thz);
@@ -300,17 +307,8 @@ static pg_status_t sample_run(MPI_Comm comm, const pg_deck_t *d, pg_log_t *log,
     pg_dataset_meta_t meta = {.n_config = pg_sampler_n_config(s), .n_atom = sc->cell.n_atom,
                               .fingerprint = fingerprint, .seed = (uint64_t)seed,
                               .deck_path = pg_deck_path(d), .deck_text = pg_deck_text(d),
-                              .fc_source = fc_path, .labeler = labeler, .sampler = s,
+                              .fc_source = fc_source, .labeler = labeler, .sampler = s,
                               .reference = &sc->cell};
-    int exists = 0;
-    if (rank == 0) exists = access(out_path, F_OK) == 0;
-    PG_TRY(pg_par_bcast(comm, 0, &exists, sizeof exists));
-    if (exists && restart) {
-        PG_TRY(pg_dataset_open_resume(out_path, comm, &meta, &ds));
-        if (log) pg_log_info(log, "resuming %s", out_path);
-    } else {
-        PG_TRY(pg_dataset_create(out_path, comm, &meta, &ds));
-    }
     pg_farm_opts_t fo = {.batch = batch, .batches_per_rank = bpr, .log = log};
     if (strcmp(labeler, "potential") == 0) {
         pg_potential_opts_t po;
@@ -336,17 +334,18 @@ static pg_status_t sample_run(MPI_Comm comm, const pg_deck_t *d, pg_log_t *log,
     }
     const char *kill_env = getenv("PG_FARM_KILL_AFTER_EPOCH"); /* restart tests only */
     if (kill_env) fo.kill_after_epochs = atoll(kill_env);
-    PG_TRY(pg_farm_run(comm, s, ds, &fo, fs));
+    PG_TRY(produce_dataset(comm, out_path, restart, &meta, &fo, want_graphs ? &graphs : NULL,
+                           log, fs, graph_totals));
     if (log)
         pg_log_info(log, "sampled %lld configurations (%lld were already done) in %.2f s, %lld "
                     "redrawn by the guards -> %s",
                     (long long)fs->n_done_now, (long long)fs->n_done_before, fs->seconds,
                     (long long)fs->n_redrawn, out_path);
+    if (log && want_graphs)
+        pg_log_info(log, "graphs: %lld graphs, %lld nodes, %lld edges -> %s:/graphs",
+                    (long long)graph_totals[0], (long long)graph_totals[1],
+                    (long long)graph_totals[2], out_path);
 cleanup:
-    if (ds) {
-        pg_status_t c = pg_dataset_close(&ds);
-        if (st == PG_OK) st = c;
-    }
     pg_potential_destroy(&pot);
     pg_labeler_destroy(&lab);
     pg_sampler_destroy(&s);
@@ -359,8 +358,6 @@ cleanup:
 pg_status_t pg_stage_sample(pg_run_t *run)
 {
     pg_status_t st = PG_OK;
-    pg_cell_t unit = {0};
-    pg_supercell_t sc = {0};
     char *out_path = NULL;
     const char *name = NULL;
     int restart = 1, configured = 0;
@@ -376,19 +373,18 @@ pg_status_t pg_stage_sample(pg_run_t *run)
     out_path = malloc(strlen(run->output_dir) + strlen(name) + 2);
     PG_TRY_REQUIRE(out_path, PG_ERR_NOMEM, "out of memory");
     sprintf(out_path, "%s/%s", run->output_dir, name);
-    /* the supercell again (cheap, deterministic): its unit-cell maps expand compact FCs */
-    PG_TRY(build_supercell(run->comm, run->deck, &unit, &sc));
+    /* the structure stage's supercell (its unit-cell maps expand compact FCs) */
     pg_farm_stats_t fs;
-    PG_TRY(sample_run(run->comm, run->deck, run->log, &sc, out_path, run->fingerprint, restart,
-                      &fs));
+    int64_t gt[3] = {0, 0, 0};
+    PG_TRY(sample_run(run->comm, run->deck, run->log, &run->supercell, run->output_dir, out_path,
+                      run->fingerprint, restart, &fs, gt));
     pg_run_result(run, "dataset", "\"%s\"", out_path);
     pg_run_result(run, "configurations", "%lld", (long long)fs.n_total);
     pg_run_result(run, "configurations_per_second", "%.3f",
                   fs.seconds > 0 ? (double)fs.n_done_now / fs.seconds : 0.0);
     pg_run_result(run, "guard_redraws", "%lld", (long long)fs.n_redrawn);
+    pg_run_result(run, "graph_edges", "%lld", (long long)gt[2]);
 cleanup:
-    pg_supercell_free(&sc);
-    pg_cell_free(&unit);
     free(out_path);
     return st;
 }
@@ -398,6 +394,9 @@ static const char *const sample_help =
     "Sample configurations ([sample] section: phonon-informed at the deck's temperatures or\n"
     "random displacements), label them ([sample] labeler) and write <output_dir>/<output>\n"
     "(schema: docs/dataset.md) with all ranks. Rank 0 hands batches to the ranks on demand.\n"
+    "Then the crystal graphs ([graph] section) go into /graphs ([sample] graphs = false: not).\n"
+    "Force constants: [sample] force_constants, else <output_dir>/force_constants.hdf5 as the\n"
+    "phonons stage of `phonograph run` wrote it.\n"
     "A run stopped or killed at any point continues when started again with the same deck\n"
     "([run] restart = true); a file from another deck or seed is refused.\n"
     "SIGTERM/SIGINT/SIGUSR1, [run] wall_time or $PG_END_TIME (epoch s; the SLURM jobscripts\n"
@@ -444,8 +443,9 @@ pg_status_t pg_cmd_sample(MPI_Comm comm, int argc, char **argv)
     pg_stop_install(wall_s, 5.0);
     static const char *const fp_sections[] = {"structure", "sample", NULL};
     pg_farm_stats_t fs;
-    PG_TRY(sample_run(comm, d, log, &sc, out_path, pg_deck_fingerprint(d, fp_sections), restart,
-                      &fs));
+    int64_t gt[3];
+    PG_TRY(sample_run(comm, d, log, &sc, dir, out_path, pg_deck_fingerprint(d, fp_sections),
+                      restart, &fs, gt));
 cleanup:
     pg_supercell_free(&sc);
     pg_cell_free(&unit);

@@ -26,6 +26,7 @@
 #include "phonograph/pg_par.h"
 #include "phonograph/pg_potential.h"
 #include "phonograph/pg_sample.h"
+#include "driver/produce.h"
 #include "driver/stage_sample.h"
 
 #define NOLIMIT 1, 0
@@ -155,13 +156,12 @@ static pg_status_t pool_opts(const study_t *S, int pool, pg_sample_opts_t *o)
 
 /* Produce (or resume) one pool's dataset file with the task farm and the embedded labeler. */
 static pg_status_t produce_pool(study_t *S, int pool, const pg_fc_t *fc,
-                                const char *fc_source)
+                                const char *fc_source, const produce_graphs_t *graphs)
 {
     pg_run_t *run = S->run;
     MPI_Comm comm = run->comm;
     pg_status_t st = PG_OK;
     pg_sampler_t *s = NULL;
-    pg_dataset_t *ds = NULL;
     pg_labeler_t *lab = NULL;
     pg_potential_t *pot = NULL;
     pg_sample_opts_t o;
@@ -198,25 +198,19 @@ static pg_status_t produce_pool(study_t *S, int pool, const pg_fc_t *fc,
                               .fc_source = pool == POOL_PHONON ? fc_source : "",
                               .labeler = "embedded", .sampler = s,
                               .reference = &run->supercell.cell};
-    int exists = 0;
-    if (run->rank == 0) exists = access(S->path[pool], F_OK) == 0;
-    PG_TRY(pg_par_bcast(comm, 0, &exists, sizeof exists));
-    if (exists) PG_TRY(pg_dataset_open_resume(S->path[pool], comm, &meta, &ds));
-    else PG_TRY(pg_dataset_create(S->path[pool], comm, &meta, &ds));
     lc.lab = lab;
     pg_farm_opts_t fo = {.batch = batch, .batches_per_rank = bpr, .label = label_one,
                          .label_ctx = &lc, .log = run->log};
     pg_farm_stats_t fs;
+    int64_t tot[3];
     pg_log_info(run->log, "study: %s pool: %lld configurations -> %s", pool_name[pool],
                 (long long)meta.n_config, S->path[pool]);
-    PG_TRY(pg_farm_run(comm, s, ds, &fo, &fs));
+    PG_TRY(produce_dataset(comm, S->path[pool], 1, &meta, &fo, graphs, run->log, &fs, tot));
+    pg_log_info(run->log, "study: graphs of %s: %lld graphs, %lld edges", pool_name[pool],
+                (long long)tot[0], (long long)tot[2]);
     pg_run_result(run, pool_name[pool], "{\"configurations\": %lld, \"seconds\": %.3f}",
                   (long long)meta.n_config, fs.seconds);
 cleanup:
-    if (ds) {
-        pg_status_t c = pg_dataset_close(&ds);
-        if (st == PG_OK) st = c;
-    }
     pg_sampler_destroy(&s);
     pg_labeler_destroy(&lab);
     pg_potential_destroy(&pot);
@@ -748,23 +742,12 @@ pg_status_t pg_stage_study(pg_run_t *run)
     }
     char fc_source[1200] = "";
     if (want[POOL_PHONON]) PG_TRY(phonon_fc(&S, &fc, fc_source, sizeof fc_source));
+    /* 3. graphs of each pool, stored into its file once the pool is complete */
+    produce_graphs_t graphs;
+    PG_TRY(pg_graph_opts_from_deck(S.d, &graphs.opts, graphs.kinds, &graphs.n_kind,
+                                   &graphs.one_hot));
     for (int p = 0; p < N_POOLS; p++)
-        if (p == POOL_TEST || want[p]) PG_TRY(produce_pool(&S, p, &fc, fc_source));
-
-    /* 3. graphs */
-    {
-        pg_graph_opts_t go;
-        pg_feat_kind_t kinds[PG_FEAT_N_KINDS];
-        int n_kind = 0, one_hot = 0;
-        PG_TRY(pg_graph_opts_from_deck(S.d, &go, kinds, &n_kind, &one_hot));
-        for (int p = 0; p < N_POOLS; p++) {
-            if (p != POOL_TEST && !want[p]) continue;
-            int64_t tot[3];
-            PG_TRY(pg_graph_build_file(run->comm, S.path[p], &go, kinds, n_kind, one_hot, tot));
-            pg_log_info(run->log, "study: graphs of %s: %lld graphs, %lld edges", pool_name[p],
-                        (long long)tot[0], (long long)tot[2]);
-        }
-    }
+        if (p == POOL_TEST || want[p]) PG_TRY(produce_pool(&S, p, &fc, fc_source, &graphs));
 
     /* 4. training grid */
     const int64_t *sizes = NULL;

@@ -110,6 +110,71 @@ if [ "$(rc phys)" = 0 ] && $PY test/data/dataset/check_physics.py "$TMP/phys/out
 then ok "physics vs LABELER.md section 7"; cat "$TMP/physchk.out" | sed 's/^/     /'
 else bad "physics vs LABELER.md section 7" "$TMP/physchk.out"; cat "$TMP/phys.out" | tail -3; fi
 
+# graphs stored by the stage: one per configuration, edge lengths = periodic distances (ASE)
+if $PY - "$TMP/np1/out/dataset.h5" > "$TMP/graphs_chk.out" 2>&1 <<'PY'
+import sys, h5py, numpy as np
+from ase import Atoms
+from ase.neighborlist import neighbor_list
+f = h5py.File(sys.argv[1], "r")
+g = f["graphs"]
+no, eo = g["node_offsets"][:], g["edge_offsets"][:]
+assert len(no) == 15 and len(eo) == 15 and no[-1] == 14 * 40 and eo[-1] > 0, (no[-1], eo[-1])
+cut = float(g.attrs["cutoff_ang"])
+for c in (0, 13):
+    a = Atoms(numbers=f["configs/species"][c], positions=f["configs/positions"][c],
+              cell=f["configs/cell"][c], pbc=True)
+    d = g["edge_dist"][eo[c]:eo[c + 1]]
+    src, dst = g["edge_src"][eo[c]:eo[c + 1]], g["edge_dst"][eo[c]:eo[c + 1]]
+    sh = g["edge_shift"][eo[c]:eo[c + 1]]
+    pos, cell = a.get_positions(), a.cell[:]
+    r = np.linalg.norm(pos[src] + sh @ cell - pos[dst], axis=1)
+    assert np.allclose(r, d, atol=1e-9), np.abs(r - d).max()
+    if "max_neighbors" not in g.attrs or int(g.attrs["max_neighbors"]) <= 0:
+        i, j = neighbor_list("ij", a, cut)
+        assert len(i) == len(d), (len(i), len(d))
+    assert d.max() <= cut + 1e-12
+print("ok", eo[-1], "edges")
+PY
+then ok "graphs in the dataset ($(tail -1 "$TMP/graphs_chk.out"))"; else bad "graphs in the dataset" "$TMP/graphs_chk.out"; fi
+mkdir -p "$TMP/nog"
+sed -e 's/^batch = 2$/batch = 2\ngraphs = false/' -e 's/^configurations = 7$/configurations = 2/' "$TMP/np1/sample.deck" > "$TMP/nog/sample.deck"
+run nog 1 nog
+if [ "$(rc nog)" = 0 ] && $PY -c "import h5py,sys; sys.exit('graphs' in h5py.File(sys.argv[1],'r'))" "$TMP/nog/out/dataset.h5"
+then ok "graphs = false stores no graphs"; else bad "graphs = false stores no graphs" "$TMP/nog.out"; fi
+
+# phonograph run: the sample stage takes the force constants of the phonons stage
+mkdir -p "$TMP/run"
+sed -e '/^force_constants = /d' -e 's/^seed = 11$/seed = 11\nstages = structure phonons sample/' "$TMP/np1/sample.deck" > "$TMP/run/sample.deck"
+cat >> "$TMP/run/sample.deck" <<DECK
+[phonons]
+fc_source = file
+force_constants = $SHARED/physics/phonopy/Ag3SBr_2x2x2_force_constants.hdf5
+mesh = 2 2 2
+band_path = 0 0 0  1/2 0 0
+band_points = 3
+band_labels = G X
+temperatures = 300
+DECK
+(cd "$TMP/run" && timeout 120 $MPIRUN -np 2 "$PG_BIN" run sample.deck > "$TMP/runfc.out" 2>&1); echo $? > "$TMP/runfc.rc"
+if [ "$(rc runfc)" = 0 ] && grep -q "force constants from phonons stage" "$TMP/runfc.out" &&
+   $PY - "$TMP/np1/out/dataset.h5" "$TMP/run/out/dataset.h5" > "$TMP/runfc_chk.out" 2>&1 <<'PY'
+import sys, h5py, numpy as np
+a, b = (h5py.File(p, "r") for p in sys.argv[1:3])
+for k in ("configs/positions", "configs/cell", "configs/species", "labels/energy", "provenance/modes/frequencies_used_thz"):
+    assert a[k][()].tobytes() == b[k][()].tobytes(), k
+src = b["provenance/force_constants"][()]
+src = src.decode() if isinstance(src, bytes) else str(src)
+assert "phonons stage" in src, src
+print("ok")
+PY
+then ok "run: sample stage uses the phonons stage's force constants (identical configurations)"
+else bad "run: sample stage uses the phonons stage's force constants" "$TMP/runfc.out"; cat "$TMP/runfc_chk.out" 2>/dev/null | tail -3; fi
+mkdir -p "$TMP/nofc"
+sed -e '/^force_constants = /d' "$TMP/np1/sample.deck" > "$TMP/nofc/sample.deck"
+run nofc 1 nofc
+if [ "$(rc nofc)" != 0 ] && grep -q "needs force constants" "$TMP/nofc.out"; then ok "no force constants: clear error"
+else bad "no force constants: clear error" "$TMP/nofc.out"; fi
+
 # another seed into the same output directory is refused
 deck np1 12
 run refuse 2 np1
