@@ -36,6 +36,9 @@ const char *pg_h5_filename(const pg_h5_t *f);
 /* Version of the HDF5 library linked in, "major.minor.release" (H5get_libversion). Not
  * collective; writes into buf[n] and returns buf. */
 const char *pg_h5_library_version(char *buf, size_t n);
+/* 1 if path is an HDF5 file (H5Fis_hdf5: the signature, also behind a user block), 0 if it is
+ * not or cannot be read. Not collective; no error record. */
+int pg_h5_is_hdf5(const char *path);
 
 /* 1 if the object (group or dataset) exists. */
 int pg_h5_exists(pg_h5_t *f, const char *path);

@@ -584,15 +584,6 @@ cleanup:
 
 /* ---- command ------------------------------------------------------------------------- */
 
-static int is_hdf5(const char *path)
-{
-    unsigned char sig[8] = {0};
-    FILE *f = fopen(path, "rb");
-    if (!f) return 0;
-    size_t n = fread(sig, 1, 8, f);
-    fclose(f);
-    return n == 8 && !memcmp(sig, "\x89HDF\r\n\x1a\n", 8);
-}
 
 static void print_summary(const char *path, const char *source, const item_t *items, int64_t n,
                           const opts_t *o, int64_t cnt[3])
@@ -689,7 +680,7 @@ pg_status_t pg_cmd_import(MPI_Comm comm, int argc, char **argv)
     pg_deck_t *d = NULL;
     char path[4096];
     snprintf(path, sizeof path, "%s", pos[0]);
-    if (!is_hdf5(pos[0])) { /* a deck: the dataset it writes */
+    if (!pg_h5_is_hdf5(pos[0])) { /* a deck: the dataset it writes */
         const char *out = NULL, *name = NULL;
         PG_CHECK(pg_deck_read(comm, pos[0], &d));
         PG_TRY(pg_deck_get_string(d, "run", "output_dir", &out));

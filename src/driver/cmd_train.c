@@ -9,6 +9,7 @@
 #include "phonograph/pg_cli.h"
 #include "phonograph/pg_deck.h"
 #include "phonograph/pg_gnn.h"
+#include "phonograph/pg_h5.h"
 #include "phonograph/pg_log.h"
 #include "phonograph/pg_par.h"
 #include "phonograph/pg_poscar.h"
@@ -96,16 +97,6 @@ cleanup:
     return st;
 }
 
-/* 1 if the file starts with the HDF5 signature. */
-static int is_hdf5(const char *path)
-{
-    unsigned char sig[8] = {0};
-    FILE *f = fopen(path, "rb");
-    if (!f) return 0;
-    size_t n = fread(sig, 1, 8, f);
-    fclose(f);
-    return n == 8 && memcmp(sig, "\x89HDF\r\n\x1a\n", 8) == 0;
-}
 
 static pg_status_t predict_rank0(int argc, char **argv)
 {
@@ -130,7 +121,7 @@ static pg_status_t predict_rank0(int argc, char **argv)
             k++;
             continue;
         }
-        if (!is_hdf5(argv[k])) { /* a POSCAR: its graph is built with the model's recipe */
+        if (!pg_h5_is_hdf5(argv[k])) { /* a POSCAR: its graph is built with the model's recipe */
             pg_cell_t cell;
             double p[PG_GNN_MAX_TARGETS];
             memset(&cell, 0, sizeof cell);

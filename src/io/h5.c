@@ -150,6 +150,14 @@ const char *pg_h5_library_version(char *buf, size_t n)
     return buf;
 }
 
+int pg_h5_is_hdf5(const char *path)
+{
+    quiet_hdf5();
+    int yes = path && H5Fis_hdf5(path) > 0;
+    H5Eclear2(H5E_DEFAULT); /* a missing file leaves an error stack */
+    return yes;
+}
+
 /* H5Lexists on each component, so missing intermediate groups are not errors */
 int pg_h5_exists(pg_h5_t *f, const char *path)
 {

@@ -91,6 +91,26 @@ static void test_rows_serial(void **state)
 }
 
 /* files written by h5py: fixed-length byte strings, group attributes, float64 arrays */
+/* pg_h5_is_hdf5: our file and an h5py file yes; a text file, an empty file, a missing file no */
+static void test_is_hdf5(void **state)
+{
+    (void)state;
+    const char *ours = pg_test_path(pg_test_tmpdir(), "is.h5");
+    pg_h5_t *f = NULL;
+    assert_int_equal(pg_h5_open(ours, PG_H5_TRUNCATE, MPI_COMM_NULL, &f), PG_OK);
+    assert_int_equal(pg_h5_close(&f), PG_OK);
+    assert_int_equal(pg_h5_is_hdf5(ours), 1);
+    assert_int_equal(pg_h5_is_hdf5(pg_test_path(pg_test_shared_dir(), "reference/gnn/vectors.h5")), 1);
+    assert_int_equal(pg_h5_is_hdf5(pg_test_path(pg_test_shared_dir(), "physics/structures/POSCAR_Ag3SBr")), 0);
+    const char *empty = pg_test_path(pg_test_tmpdir(), "empty.h5");
+    FILE *e = fopen(empty, "w");
+    assert_non_null(e);
+    fclose(e);
+    assert_int_equal(pg_h5_is_hdf5(empty), 0);
+    assert_int_equal(pg_h5_is_hdf5(pg_test_path(pg_test_tmpdir(), "missing.h5")), 0);
+    assert_int_equal(pg_h5_is_hdf5(NULL), 0);
+}
+
 static void test_read_h5py_files(void **state)
 {
     (void)state;
@@ -133,6 +153,7 @@ int main(void)
         cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_rows_serial),
         cmocka_unit_test(test_read_h5py_files),
+        cmocka_unit_test(test_is_hdf5),
     };
     return cmocka_run_group_tests_name("h5", tests, NULL, NULL);
 }
