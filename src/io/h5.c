@@ -217,6 +217,29 @@ static pg_status_t unlink_if_exists(pg_h5_t *f, const char *path)
 /* rank 0 of a parallel file writes, the others select nothing (collective transfer) */
 static int writes_data(const pg_h5_t *f) { return !f->parallel || f->rank == 0; }
 
+/* Create dataset path (intermediate groups too) of file type ft over space and write buf
+ * (memory type mt); in a parallel file only rank 0 transfers data, the others join with an
+ * empty selection. */
+static pg_status_t create_and_write(pg_h5_t *f, const char *path, hid_t ft, hid_t mt, hid_t space,
+                                    const void *buf)
+{
+    hid_t lcpl = lcpl_intermediate();
+    hid_t d = H5Dcreate2(f->fid, path, ft, space, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+    H5Pclose(lcpl);
+    if (d < 0) return H5FAIL("create dataset", path);
+    pg_status_t st = PG_OK;
+    hid_t ms = H5Scopy(space), fs = H5Scopy(space);
+    if (!writes_data(f)) {
+        H5Sselect_none(ms);
+        H5Sselect_none(fs);
+    }
+    if (H5Dwrite(d, mt, ms, fs, f->dxpl, buf) < 0) st = H5FAIL("write", path);
+    H5Sclose(ms);
+    H5Sclose(fs);
+    H5Dclose(d);
+    return st;
+}
+
 pg_status_t pg_h5_write(pg_h5_t *f, const char *path, pg_h5_type_t type, int rank,
                         const int64_t *dims, const void *buf)
 {
@@ -225,22 +248,7 @@ pg_status_t pg_h5_write(pg_h5_t *f, const char *path, pg_h5_type_t type, int ran
     hsize_t h[4];
     for (int k = 0; k < rank; k++) h[k] = (hsize_t)dims[k];
     hid_t space = rank ? H5Screate_simple(rank, h, NULL) : H5Screate(H5S_SCALAR);
-    hid_t lcpl = lcpl_intermediate();
-    hid_t d = H5Dcreate2(f->fid, path, file_type(type), space, lcpl, H5P_DEFAULT, H5P_DEFAULT);
-    H5Pclose(lcpl);
-    pg_status_t st = PG_OK;
-    if (d < 0) st = H5FAIL("create dataset", path);
-    else {
-        hid_t ms = H5Scopy(space), fs = H5Scopy(space);
-        if (!writes_data(f)) {
-            H5Sselect_none(ms);
-            H5Sselect_none(fs);
-        }
-        if (H5Dwrite(d, mem_type(type), ms, fs, f->dxpl, buf) < 0) st = H5FAIL("write", path);
-        H5Sclose(ms);
-        H5Sclose(fs);
-        H5Dclose(d);
-    }
+    pg_status_t st = create_and_write(f, path, file_type(type), mem_type(type), space, buf);
     H5Sclose(space);
     return st;
 }
@@ -298,21 +306,7 @@ pg_status_t pg_h5_write_strings(pg_h5_t *f, const char *path, int64_t n,
     H5Tset_strpad(t, H5T_STR_NULLPAD);
     hsize_t h = (hsize_t)n;
     hid_t space = H5Screate_simple(1, &h, NULL);
-    hid_t lcpl = lcpl_intermediate();
-    hid_t d = H5Dcreate2(f->fid, path, t, space, lcpl, H5P_DEFAULT, H5P_DEFAULT);
-    H5Pclose(lcpl);
-    if (d < 0) st = H5FAIL("create dataset", path);
-    else {
-        hid_t ms = H5Scopy(space), fs = H5Scopy(space);
-        if (!writes_data(f)) {
-            H5Sselect_none(ms);
-            H5Sselect_none(fs);
-        }
-        if (H5Dwrite(d, t, ms, fs, f->dxpl, buf) < 0) st = H5FAIL("write", path);
-        H5Sclose(ms);
-        H5Sclose(fs);
-        H5Dclose(d);
-    }
+    st = create_and_write(f, path, t, t, space, buf);
     H5Sclose(space);
     H5Tclose(t);
     free(buf);
