@@ -174,19 +174,25 @@ static pg_status_t copy_cell_arrays(pg_cell_t *dst, const pg_cell_t *src)
     return pg_cell_copy(dst, src);
 }
 
+/* After a struct copy: drop the (shared) array pointers and cells so they can be allocated anew. */
+static void forget_arrays(pg_symmetry_t *s)
+{
+    s->rotations = NULL;
+    s->translations = NULL;
+    s->wyckoffs = NULL;
+    s->site_symmetry = NULL;
+    s->equivalent_atoms = NULL;
+    s->crystallographic_orbits = NULL;
+    s->mapping_to_primitive = NULL;
+    memset(&s->primitive, 0, sizeof s->primitive);
+    memset(&s->conventional, 0, sizeof s->conventional);
+}
+
 pg_status_t pg_symmetry_copy(pg_symmetry_t *dst, const pg_symmetry_t *src)
 {
     pg_status_t st = PG_OK;
     *dst = *src;
-    dst->rotations = NULL;
-    dst->translations = NULL;
-    dst->wyckoffs = NULL;
-    dst->site_symmetry = NULL;
-    dst->equivalent_atoms = NULL;
-    dst->crystallographic_orbits = NULL;
-    dst->mapping_to_primitive = NULL;
-    memset(&dst->primitive, 0, sizeof dst->primitive);
-    memset(&dst->conventional, 0, sizeof dst->conventional);
+    forget_arrays(dst);
     PG_TRY(sym_alloc(dst));
     size_t no = (size_t)src->n_ops, na = (size_t)src->n_atom;
     memcpy(dst->rotations, src->rotations, no * sizeof *dst->rotations);
@@ -226,15 +232,7 @@ pg_status_t pg_symmetry_bcast(MPI_Comm comm, int root, pg_symmetry_t *sym)
     PG_CHECK(pg_par_bcast(comm, root, &head, sizeof head));
     if (!is_root) {
         *sym = head;
-        sym->rotations = NULL;
-        sym->translations = NULL;
-        sym->wyckoffs = NULL;
-        sym->site_symmetry = NULL;
-        sym->equivalent_atoms = NULL;
-        sym->crystallographic_orbits = NULL;
-        sym->mapping_to_primitive = NULL;
-        memset(&sym->primitive, 0, sizeof sym->primitive);
-        memset(&sym->conventional, 0, sizeof sym->conventional);
+        forget_arrays(sym);
         PG_TRY(sym_alloc(sym));
     }
     size_t no = (size_t)sym->n_ops, na = (size_t)sym->n_atom;
