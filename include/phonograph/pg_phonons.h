@@ -49,6 +49,19 @@ pg_status_t pg_phonon_band_path(int n_seg, const double (*ends)[3], int n_per,
 /* Gaussian DOS per primitive cell (states/THz): n_f points f_thz; freq [n_q][n_band]. */
 void pg_phonon_dos_gaussian(int64_t n_q, int n_band, const double *freq, const double *weight,
                             double sigma_thz, int64_t n_f, const double *f_thz, double *dos);
+/* Linear tetrahedron DOS per primitive cell (states/THz; Blöchl et al., PRB 49, 16223 (1994),
+ * tetrahedra on phonopy's shortest main diagonal; formulas in phonons.c) at n_f ascending
+ * points f_thz. The grid is mesh[0] x mesh[1] x mesh[2] (index g0 + m0 (g1 + m1 g2), as
+ * pg_phonon_mesh and spglib; any half shift). freq [n_rows][n_band]; grid_row [n_grid] gives
+ * the row of freq for each grid point (NULL: row = grid index, a full mesh; an irreducible
+ * mesh passes each point's representative, giving the full-mesh result since equivalent points
+ * have equal frequencies). recip: reciprocal lattice rows of the primitive cell (no 2π).
+ * Serial, deterministic. Errors: PG_ERR_INPUT (mesh), PG_ERR_INTERNAL (f not ascending). */
+pg_status_t pg_phonon_dos_tetrahedron(const int mesh[3], const double recip[3][3],
+                                      const int64_t *grid_row, int n_band, const double *freq,
+                                      int64_t n_f, const double *f_thz, double *dos);
+/* phonopy's main diagonal of the mesh cells: sign[3] of the shortest Σ sign_c b_c / m_c. */
+void pg_phonon_tetra_diagonal(const int mesh[3], const double recip[3][3], int sign[3]);
 /* Thermal properties at n_t temperatures, per mol of primitive cells: F (kJ/mol), S and Cv
  * (J/K/mol); modes with ν > cutoff_thz contribute (ZPE: ν > 0). Any output may be NULL. */
 void pg_phonon_thermal(int64_t n_q, int n_band, const double *freq, const double *weight,

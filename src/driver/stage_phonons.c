@@ -56,6 +56,9 @@ const pg_deck_key_t pg_deck_keys_phonons[] = {
      "points per band segment, both ends included"},
     {"phonons", "dos_sigma", PG_DECK_REAL, "0.1", 1e-6, 100, 0, 0, "THz", NULL,
      "Gaussian smearing width of the DOS"},
+    {"phonons", "dos_method", PG_DECK_CHOICE, "gaussian", NOLIMIT, 0, 0, NULL, "gaussian|tetrahedron",
+     "DOS method: gaussian (dos_sigma) or tetrahedron (linear tetrahedron method, Blöchl 1994, "
+     "phonopy's tetrahedra; the Gaussian DOS is written too)"},
     {"phonons", "dos_range", PG_DECK_REALS, "auto", -1000, 1000, 3, 3, "THz", "3|auto",
      "DOS grid `fmin fmax step`; auto = min-10σ .. max+10σ in 200 steps (phonopy)"},
     {"phonons", "temperatures", PG_DECK_REALS, "0 100 200 300 400 500 600", 0, 1e5, 1, 10000,
@@ -464,6 +467,8 @@ pg_status_t pg_phonons_run(MPI_Comm comm, const pg_deck_t *deck, pg_log_t *log,
     pg_qset_t mq = {0}, bq = {0};
     pg_irmesh_t ir = {0};
     double *mf = NULL, *bf = NULL, *bdist = NULL, *msd = NULL, *dos = NULL, *fgrid = NULL;
+    double *dos_t = NULL;
+    int64_t *grid_row = NULL, *row_of = NULL;
     double complex *me = NULL, *be = NULL;
     double(*ends)[3] = NULL;
     pg_h5_t *h = NULL;
@@ -485,10 +490,16 @@ pg_status_t pg_phonons_run(MPI_Comm comm, const pg_deck_t *deck, pg_log_t *log,
     PG_CHECK(pg_deck_get_string(deck, "phonons", "mesh_centre", &centre));
     PG_CHECK(pg_deck_get_bool(deck, "phonons", "mesh_symmetry", &mesh_sym));
     PG_CHECK(pg_deck_get_bool(deck, "phonons", "mesh_eigenvectors", &mesh_ev));
-    PG_CHECK(pg_deck_get_string(deck, "phonons", "band_path", &band));
-    PG_CHECK(pg_deck_get_words(deck, "phonons", "band_labels", &labels, &n_lab));
+    /* an empty default reads as "not set": no band path, no labels */
+    if (pg_deck_is_set(deck, "phonons", "band_path"))
+        PG_CHECK(pg_deck_get_string(deck, "phonons", "band_path", &band));
+    if (pg_deck_is_set(deck, "phonons", "band_labels"))
+        PG_CHECK(pg_deck_get_words(deck, "phonons", "band_labels", &labels, &n_lab));
     PG_CHECK(pg_deck_get_int(deck, "phonons", "band_points", &band_pts));
     PG_CHECK(pg_deck_get_real(deck, "phonons", "dos_sigma", &sigma));
+    const char *dos_method = NULL;
+    PG_CHECK(pg_deck_get_string(deck, "phonons", "dos_method", &dos_method));
+    const int tetra = !strcmp(dos_method, "tetrahedron");
     PG_CHECK(pg_deck_get_reals(deck, "phonons", "dos_range", &drange, &n_dr));
     PG_CHECK(pg_deck_get_reals(deck, "phonons", "temperatures", &temps, &n_t));
     PG_CHECK(pg_deck_get_bool(deck, "phonons", "thermal_displacements", &do_msd));
@@ -617,6 +628,28 @@ pg_status_t pg_phonons_run(MPI_Comm comm, const pg_deck_t *deck, pg_log_t *log,
         PG_TRY_CALLOC(dos, n_f, "DOS");
         for (int64_t t = 0; t < n_f; t++) fgrid[t] = f0 + df * (double)t;
         pg_phonon_dos_gaussian(mq.n_q, nb, mf, mq.weight, sigma, n_f, fgrid, dos);
+        if (tetra) {
+            PG_TRY_CALLOC(dos_t, n_f, "tetrahedron DOS");
+            const int64_t n_grid = (int64_t)mesh[0] * mesh[1] * mesh[2];
+            if (use_ir) { /* each grid point -> the row of its irreducible representative */
+                PG_TRY_CALLOC(grid_row, n_grid, "grid -> irreducible row");
+                PG_TRY_CALLOC(row_of, n_grid, "irreducible rows");
+                for (int64_t r = 0; r < ir.n_ir; r++) row_of[ir.ir_grid[r]] = r;
+                for (int64_t g = 0; g < n_grid; g++) {
+                    const int *a = ir.grid_address[g];
+                    int64_t gi = 0;
+                    for (int c = 2; c >= 0; c--) gi = gi * mesh[c] + ((a[c] % mesh[c]) + mesh[c]) % mesh[c];
+                    PG_TRY_REQUIRE(gi == g, PG_ERR_INTERNAL,
+                                   "spglib grid index %lld has address (%d %d %d), not in g0-fastest order",
+                                   (long long)g, a[0], a[1], a[2]);
+                    grid_row[g] = row_of[ir.map[g]];
+                }
+            }
+            double recip[3][3];
+            PG_TRY(pg_cell_reciprocal(&prim.cell, recip));
+            PG_TRY(pg_phonon_dos_tetrahedron(mesh, (const double(*)[3])recip, grid_row, nb, mf, n_f,
+                                             fgrid, dos_t));
+        }
         double F[n_t > 0 ? n_t : 1], S[n_t > 0 ? n_t : 1], C[n_t > 0 ? n_t : 1];
         pg_phonon_thermal(mq.n_q, nb, mf, mq.weight, cutoff, n_t, temps, F, S, C);
 
@@ -666,6 +699,8 @@ pg_status_t pg_phonons_run(MPI_Comm comm, const pg_deck_t *deck, pg_log_t *log,
         PG_TRY(pg_h5_write(h, "/dos/frequency_points", PG_H5_F64, 1, &n_f, fgrid));
         PG_TRY(pg_h5_write(h, "/dos/dos_gaussian", PG_H5_F64, 1, &n_f, dos));
         PG_TRY(pg_h5_attr_write(h, "/dos", "sigma_THz", PG_H5_F64, 1, &sigma));
+        PG_TRY(pg_h5_attr_write_string(h, "/dos", "method", dos_method));
+        if (tetra) PG_TRY(pg_h5_write(h, "/dos/dos_tetrahedron", PG_H5_F64, 1, &n_f, dos_t));
         /* thermal */
         int64_t dt = n_t;
         if (n_t > 0) {
@@ -749,6 +784,9 @@ cleanup:
     free(bdist);
     free(msd);
     free(dos);
+    free(dos_t);
+    free(grid_row);
+    free(row_of);
     free(fgrid);
     free(ends);
     pg_qset_free(&mq);

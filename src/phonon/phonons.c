@@ -219,6 +219,106 @@ void pg_phonon_dos_gaussian(int64_t n_q, int n_band, const double *freq, const d
     }
 }
 
+/* ---- linear tetrahedron DOS ----
+ * Blöchl, Jepsen, Andersen, PRB 49, 16223 (1994): the frequencies are interpolated linearly in
+ * each tetrahedron; the DOS of one tetrahedron with sorted corner values e1 <= e2 <= e3 <= e4,
+ * normalised to ∫ g dν = 1, is
+ *   e1 <= ν < e2:  3 (ν-e1)² / ((e2-e1)(e3-e1)(e4-e1))
+ *   e2 <= ν < e3:  [3 (e2-e1) + 6 (ν-e2) - 3 (e3-e1+e4-e2)(ν-e2)² / ((e3-e2)(e4-e2))] / ((e3-e1)(e4-e1))
+ *   e3 <= ν < e4:  3 (e4-ν)² / ((e4-e1)(e4-e2)(e4-e3))
+ * (half-open intervals: an empty interval never divides by its zero width). Each grid cell
+ * (parallelepiped of the mesh) is cut into 6 tetrahedra sharing its shortest main diagonal,
+ * phonopy's choice (the shortest of |±b1/m1 + b2/m2 + b3/m3|-type diagonals, first of
+ * (1,1,1), (-1,1,1), (1,-1,1), (1,1,-1) on ties); the DOS per primitive cell is
+ * Σ_tetrahedra Σ_bands g / (6 n_grid), so ∫ DOS = n_band. */
+static double tetra_g(const double e[4], double f)
+{
+    if (f < e[0] || f >= e[3]) return 0.0;
+    if (f < e[1]) {
+        double x = f - e[0];
+        return 3.0 * x * x / ((e[1] - e[0]) * (e[2] - e[0]) * (e[3] - e[0]));
+    }
+    if (f < e[2]) {
+        double x = f - e[1];
+        return (3.0 * (e[1] - e[0]) + 6.0 * x -
+                3.0 * (e[2] - e[0] + e[3] - e[1]) * x * x / ((e[2] - e[1]) * (e[3] - e[1]))) /
+               ((e[2] - e[0]) * (e[3] - e[0]));
+    }
+    double x = e[3] - f;
+    return 3.0 * x * x / ((e[3] - e[0]) * (e[3] - e[1]) * (e[3] - e[2]));
+}
+
+void pg_phonon_tetra_diagonal(const int mesh[3], const double recip[3][3], int sign[3])
+{
+    static const int diag[4][3] = {{1, 1, 1}, {-1, 1, 1}, {1, -1, 1}, {1, 1, -1}};
+    double best = INFINITY;
+    for (int k = 0; k < 4; k++) {
+        double v[3] = {0, 0, 0};
+        for (int c = 0; c < 3; c++)
+            for (int a = 0; a < 3; a++) v[a] += diag[k][c] * recip[c][a] / mesh[c];
+        double len = v[0] * v[0] + v[1] * v[1] + v[2] * v[2];
+        if (k == 0 || len < best * (1.0 - 1e-12)) {
+            best = len;
+            memcpy(sign, diag[k], sizeof diag[k]);
+        }
+    }
+}
+
+pg_status_t pg_phonon_dos_tetrahedron(const int mesh[3], const double recip[3][3],
+                                      const int64_t *grid_row, int n_band, const double *freq,
+                                      int64_t n_f, const double *f_thz, double *dos)
+{
+    PG_REQUIRE(mesh[0] > 0 && mesh[1] > 0 && mesh[2] > 0, PG_ERR_INPUT,
+               "tetrahedron DOS: mesh must be positive, got %d %d %d", mesh[0], mesh[1], mesh[2]);
+    for (int64_t t = 1; t < n_f; t++)
+        PG_REQUIRE(f_thz[t] > f_thz[t - 1], PG_ERR_INTERNAL, "tetrahedron DOS: frequency points not ascending");
+    int sign[3];
+    pg_phonon_tetra_diagonal(mesh, recip, sign);
+    /* the 6 tetrahedra of a cell: corner 0, then one step along axis a, then along b, then the
+     * far corner (steps along all three axes, each with the diagonal's sign) */
+    static const int perm[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+    const int64_t n_grid = (int64_t)mesh[0] * mesh[1] * mesh[2];
+    for (int64_t t = 0; t < n_f; t++) dos[t] = 0.0;
+    for (int g2 = 0; g2 < mesh[2]; g2++)
+        for (int g1 = 0; g1 < mesh[1]; g1++)
+            for (int g0 = 0; g0 < mesh[0]; g0++)
+                for (int k = 0; k < 6; k++) {
+                    int64_t row[4];
+                    int d[3] = {0, 0, 0};
+                    for (int v = 0; v < 4; v++) {
+                        if (v > 0) {
+                            const int a = perm[k][v - 1];
+                            d[a] = sign[a];
+                        }
+                        int a0 = ((g0 + d[0]) % mesh[0] + mesh[0]) % mesh[0];
+                        int a1 = ((g1 + d[1]) % mesh[1] + mesh[1]) % mesh[1];
+                        int a2 = ((g2 + d[2]) % mesh[2] + mesh[2]) % mesh[2];
+                        int64_t gi = a0 + (int64_t)mesh[0] * (a1 + (int64_t)mesh[1] * a2);
+                        row[v] = grid_row ? grid_row[gi] : gi;
+                    }
+                    for (int s = 0; s < n_band; s++) {
+                        double e[4];
+                        for (int v = 0; v < 4; v++) e[v] = freq[row[v] * n_band + s];
+                        for (int i = 1; i < 4; i++) /* sort the 4 corners */
+                            for (int j = i; j > 0 && e[j] < e[j - 1]; j--) {
+                                double tmp = e[j];
+                                e[j] = e[j - 1];
+                                e[j - 1] = tmp;
+                            }
+                        /* first frequency point >= e1 */
+                        int64_t lo = 0, hi = n_f;
+                        while (lo < hi) {
+                            int64_t mid = lo + (hi - lo) / 2;
+                            if (f_thz[mid] < e[0]) lo = mid + 1;
+                            else hi = mid;
+                        }
+                        for (int64_t t = lo; t < n_f && f_thz[t] < e[3]; t++) dos[t] += tetra_g(e, f_thz[t]);
+                    }
+                }
+    for (int64_t t = 0; t < n_f; t++) dos[t] /= 6.0 * (double)n_grid;
+    return PG_OK;
+}
+
 double pg_phonon_occupation(double freq_thz, double temp_k)
 {
     if (temp_k <= 0) return 0.0;

@@ -230,6 +230,77 @@ static void test_band_path(void **state)
     pg_qset_free(&qs);
 }
 
+/* Tetrahedron DOS: ∫ DOS dν = n_band for arbitrary frequencies; a free-electron-like band
+ * ν = c|q|² (cubic cell, q in the first zone) gives the analytic √ν DOS away from the zone
+ * boundary; an irreducible-style grid_row (rows shared by points with equal frequencies) gives
+ * the full-grid result; the diagonal choice is phonopy's shortest. */
+static double rnd01(unsigned *s) { *s = *s * 1103515245u + 12345u; return ((*s >> 8) & 0xffffff) / 16777216.0; }
+static void test_dos_tetrahedron(void **state)
+{
+    (void)state;
+    const int mesh[3] = {6, 5, 4};
+    const int n_grid = 120, nb = 2;
+    const double recip[3][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
+    double *freq = malloc(sizeof(double) * n_grid * nb);
+    unsigned seed = 7;
+    for (int k = 0; k < n_grid * nb; k++) freq[k] = 1.0 + 4.0 * rnd01(&seed);
+    const int64_t n_f = 80001;
+    double *f = malloc(sizeof(double) * n_f), *dos = malloc(sizeof(double) * n_f);
+    for (int64_t t = 0; t < n_f; t++) f[t] = 0.5 + 5.0 * t / (n_f - 1);
+    assert_int_equal(pg_phonon_dos_tetrahedron(mesh, recip, NULL, nb, freq, n_f, f, dos), PG_OK);
+    double integral = 0;
+    for (int64_t t = 1; t < n_f; t++) integral += 0.5 * (dos[t] + dos[t - 1]) * (f[t] - f[t - 1]);
+    assert_true(fabs(integral - nb) < 1e-6);
+    /* free-electron band on a fine cubic grid: DOS = 2π √ν / c^{3/2} per unit q-volume */
+    const int m = 24, mm[3] = {24, 24, 24};
+    double *fe = malloc(sizeof(double) * m * m * m);
+    for (int g2 = 0; g2 < m; g2++)
+        for (int g1 = 0; g1 < m; g1++)
+            for (int g0 = 0; g0 < m; g0++) {
+                int g[3] = {g0, g1, g2};
+                double q2 = 0;
+                for (int c = 0; c < 3; c++) {
+                    double q = (double)(g[c] > m / 2 ? g[c] - m : g[c]) / m;
+                    q2 += q * q;
+                }
+                fe[g0 + m * (g1 + m * g2)] = q2; /* c = 1 */
+            }
+    double fv[3] = {0.04, 0.09, 0.16}, dv[3];
+    assert_int_equal(pg_phonon_dos_tetrahedron(mm, recip, NULL, 1, fe, 3, fv, dv), PG_OK);
+    for (int k = 0; k < 3; k++) /* linear interpolation error of q² over a cell: a few % */
+        assert_true(fabs(dv[k] / (2 * M_PI * sqrt(fv[k])) - 1) < 0.03);
+    /* mirror-symmetric frequencies: rows of the mirror images give the same DOS */
+    double *fs = malloc(sizeof(double) * n_grid * nb);
+    int64_t *row = malloc(sizeof(int64_t) * n_grid);
+    for (int g2 = 0; g2 < 4; g2++)
+        for (int g1 = 0; g1 < 5; g1++)
+            for (int g0 = 0; g0 < 6; g0++) {
+                int r0 = (6 - g0) % 6, gi = g0 + 6 * (g1 + 5 * g2), ri = r0 + 6 * (g1 + 5 * g2);
+                int lo = gi < ri ? gi : ri;
+                row[gi] = lo;
+                for (int s = 0; s < nb; s++) fs[gi * nb + s] = freq[lo * nb + s];
+            }
+    double *d1 = malloc(sizeof(double) * 1001), *d2 = malloc(sizeof(double) * 1001);
+    assert_int_equal(pg_phonon_dos_tetrahedron(mesh, recip, NULL, nb, fs, 1001, f, d1), PG_OK);
+    assert_int_equal(pg_phonon_dos_tetrahedron(mesh, recip, row, nb, freq, 1001, f, d2), PG_OK);
+    assert_true(memcmp(d1, d2, sizeof(double) * 1001) == 0);
+    /* diagonal: a sheared reciprocal cell makes (-1,1,1) the shortest */
+    int sg[3];
+    const double sh[3][3] = {{1, 0, 0}, {0.9, 1, 0}, {0.9, 0, 1}};
+    pg_phonon_tetra_diagonal((const int[3]){1, 1, 1}, sh, sg);
+    assert_true(sg[0] == -1 && sg[1] == 1 && sg[2] == 1);
+    pg_phonon_tetra_diagonal((const int[3]){1, 1, 1}, recip, sg);
+    assert_true(sg[0] == 1 && sg[1] == 1 && sg[2] == 1);
+    free(freq);
+    free(f);
+    free(dos);
+    free(fe);
+    free(fs);
+    free(row);
+    free(d1);
+    free(d2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -237,6 +308,7 @@ int main(void)
         cmocka_unit_test(test_thermal_displacements),
         cmocka_unit_test(test_commensurate_modes),
         cmocka_unit_test(test_band_path),
+        cmocka_unit_test(test_dos_tetrahedron),
     };
     return cmocka_run_group_tests_name("phonons", tests, NULL, NULL);
 }
