@@ -143,7 +143,11 @@ pg_status_t pg_pzheevd(MPI_Comm comm, int n, int nb, const double complex *a_ful
      * (results match LAPACK to 1e-13), and with glibc malloc the byte after a small chunk is
      * always mapped; ASan's allocator can put the 96-byte buffer at the end of a mapping,
      * hence the random SEGV. Nothing in our descriptors or workspaces causes it and nothing
-     * here can pad a buffer PBLAS allocates; test/mpi/test_pzheevd_blocks.c covers nb = 2. */
+     * here can pad a buffer PBLAS allocates; test/mpi/test_pzheevd_blocks.c covers nb = 2 and
+     * faults under SANITIZE=1 every time in one configuration, so tools/run_tests.sh selects
+     * OpenBLAS's Nehalem kernels (no over-read) for sanitizer runs. Outside ASan a read past a
+     * small glibc chunk lands in the next chunk header; for x buffers of >= 128 KiB (mmap'ed,
+     * local m >= 8192) it could in principle cross a page end. */
     int lwork = 2 * (int)creal(wq) + n * n + 64, lrwork = 2 * (int)rq + 2 * n * n + 64;
     int liwork = 2 * (iq > 0 ? iq : 1) + 8 * n + 64;
     PG_TRY_CALLOC(work, lwork, "pzheevd work");
