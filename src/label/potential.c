@@ -337,12 +337,22 @@ pg_status_t pg_potential_compute(pg_potential_t *pot, const pg_cell_t *cell,
     res->t_pairs_s = t2 - t1;
     double e_coul = e_real - PG_COULOMB_EV_ANG * pot->alpha / sqrt(PG_PI) * q2;
     pg_coulomb_t method = pot->opts.coulomb;
-    if (method == PG_COULOMB_AUTO)
-        method = n >= PG_COULOMB_PME_MIN_ATOMS ? PG_COULOMB_PME : PG_COULOMB_EWALD;
-    res->coulomb = method;
-    if (method == PG_COULOMB_PME) {
+    if (method == PG_COULOMB_AUTO) {
+        method = PG_COULOMB_EWALD;
+        /* PME from the threshold on, unless no mesh reaches ε (then plain Ewald, always exact) */
+        if (n >= PG_COULOMB_PME_MIN_ATOMS) {
+            if (pme_choose(pot->pme_y, pot->alpha, cell->lattice, n, &res->pme_order,
+                           res->pme_mesh) == PG_OK)
+                method = PG_COULOMB_PME;
+            else
+                pg_err_clear();
+        }
+    } else if (method == PG_COULOMB_PME) {
         PG_TRY(pme_choose(pot->pme_y, pot->alpha, cell->lattice, n, &res->pme_order,
                           res->pme_mesh));
+    }
+    res->coulomb = method;
+    if (method == PG_COULOMB_PME) {
         res->n_kvec = (int64_t)res->pme_mesh[0] * res->pme_mesh[1] * res->pme_mesh[2];
         PG_TRY(pme_recip(&pot->pws, cell->lattice, n, (const double(*)[3])cell->pos, pot->q,
                          pot->alpha, res->pme_order, res->pme_mesh, &e_coul, forces,
