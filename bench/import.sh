@@ -80,12 +80,23 @@ t0=$(date +%s.%N)
 t1=$(date +%s.%N)
 t_pg=$(echo "$t1 - $t0" | bc -l)
 t_net=$(echo "$t_pg - $t_start" | bc -l)
+# two ranks share the files (k % size == rank); start-up of mpirun -np 2 measured the same way
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1
+t0=$(date +%s.%N)
+mpirun -np 2 "$BUILD/phonograph" import --help > /dev/null
+ts=$(date +%s.%N)
+mpirun -np 2 "$BUILD/phonograph" import "$TMP/ds.h5" "$TMP/export" --dry-run > "$TMP/pg2.out" 2>&1 || { cat "$TMP/pg2.out"; exit 1; }
+t1=$(date +%s.%N)
+t_start2=$(echo "$ts - $t0" | bc -l)
+t_pg2=$(echo "$t1 - $ts" | bc -l)
+t_net2=$(echo "$t_pg2 - $t_start2" | bc -l)
 {
 echo "# vasprun.xml import, phonograph vs ASE $("$PY" -c 'import ase; print(ase.__version__)'), $(date -u), host load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# $NF files, $mb MB in total (135 atoms, ISPIN 2, $NK k-points x 420 bands each)"
 printf '%-34s %10s %10s %10s\n' "" "seconds" "MB/s" "files/s"
 printf '%-34s %10.3f %10.1f %10.1f\n' "phonograph import --dry-run" "$t_pg" "$(echo "$mb / $t_pg" | bc -l)" "$(echo "$NF / $t_pg" | bc -l)"
 printf '%-34s %10.3f %10.1f %10.1f\n' "  same without start-up ($(printf %.2f "$t_start") s)" "$t_net" "$(echo "$mb / $t_net" | bc -l)" "$(echo "$NF / $t_net" | bc -l)"
+printf '%-34s %10.3f %10.1f %10.1f\n' "same, mpirun -np 2, without start-up" "$t_net2" "$(echo "$mb / $t_net2" | bc -l)" "$(echo "$NF / $t_net2" | bc -l)"
 printf '%-34s %10.3f %10.1f %10.1f\n' "ASE read(format=vasp-xml)" "$t_ase" "$(echo "$mb / $t_ase" | bc -l)" "$(echo "$NF / $t_ase" | bc -l)"
 printf 'ratio ASE/phonograph: %.1fx whole command, %.1fx without start-up (phonograph also validates\nagainst the dataset and computes band edges; ASE parses in C with expat)\n' "$(echo "$t_ase / $t_pg" | bc -l)" "$(echo "$t_ase / $t_net" | bc -l)"
 } | tee -a "$OUT"

@@ -6,7 +6,8 @@
  * and nothing is written; electronically unconverged calculations and configurations without
  * results are skipped with a reason and keep "no label". Labels are written into a copy of the
  * dataset that is renamed over the original, so a crash leaves either the old or the new file.
- * Rank 0 does all the work (I/O bound, one file per configuration); other ranks wait. */
+ * Every rank lists the source and reads the files k % size == rank (plus the matching dataset
+ * rows); rank 0 gathers the results, validates the whole set, prints the summary and writes. */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -75,12 +76,14 @@ typedef struct {
 } item_t;
 
 typedef struct {
+    pg_h5_t *f;         /* open read-only (serial) on every rank */
     int64_t n_config, n_atom;
     char *labeler;
     uint8_t *done;      /* [n_config] */
-    double *cell;       /* [n_config][9] */
-    double *pos;        /* [n_config][n_atom][3] */
-    int32_t *species;   /* [n_config][n_atom] */
+    int64_t row;        /* configuration held in cell/pos/species (-1 none) */
+    double *cell;       /* [9] */
+    double *pos;        /* [n_atom][3] */
+    int32_t *species;   /* [n_atom] */
 } ds_t;
 
 typedef struct {
@@ -90,6 +93,7 @@ typedef struct {
 
 static void ds_free(ds_t *d)
 {
+    pg_h5_close(&d->f);
     free(d->labeler);
     free(d->done);
     free(d->cell);
@@ -101,23 +105,31 @@ static void ds_free(ds_t *d)
 static pg_status_t ds_read(const char *path, ds_t *d)
 {
     pg_status_t st = PG_OK;
-    pg_h5_t *f = NULL;
     PG_TRY(pg_dataset_check_format(path));
-    PG_TRY(pg_h5_open(path, PG_H5_READ, MPI_COMM_NULL, &f));
-    PG_TRY(pg_h5_attr_read(f, "/", "n_config", PG_H5_I64, 1, &d->n_config));
-    PG_TRY(pg_h5_attr_read(f, "/", "n_atom", PG_H5_I64, 1, &d->n_atom));
-    PG_TRY(pg_h5_attr_read_string(f, "/", "labeler", &d->labeler));
+    PG_TRY(pg_h5_open(path, PG_H5_READ, MPI_COMM_NULL, &d->f));
+    PG_TRY(pg_h5_attr_read(d->f, "/", "n_config", PG_H5_I64, 1, &d->n_config));
+    PG_TRY(pg_h5_attr_read(d->f, "/", "n_atom", PG_H5_I64, 1, &d->n_atom));
+    PG_TRY(pg_h5_attr_read_string(d->f, "/", "labeler", &d->labeler));
     PG_TRY_CALLOC(d->done, d->n_config, "completion mask");
-    PG_TRY_CALLOC(d->cell, d->n_config * 9, "cells");
-    PG_TRY_CALLOC(d->pos, d->n_config * d->n_atom * 3, "positions");
-    PG_TRY_CALLOC(d->species, d->n_config * d->n_atom, "species");
-    PG_TRY(pg_h5_read(f, "/completed", PG_H5_U8, d->done));
-    PG_TRY(pg_h5_read(f, "/configs/cell", PG_H5_F64, d->cell));
-    PG_TRY(pg_h5_read(f, "/configs/positions", PG_H5_F64, d->pos));
-    PG_TRY(pg_h5_read(f, "/configs/species", PG_H5_I32, d->species));
+    PG_TRY_CALLOC(d->cell, 9, "cell");
+    PG_TRY_CALLOC(d->pos, d->n_atom * 3, "positions");
+    PG_TRY_CALLOC(d->species, d->n_atom, "species");
+    PG_TRY(pg_h5_read(d->f, "/completed", PG_H5_U8, d->done));
+    d->row = -1;
 cleanup:
-    pg_h5_close(&f);
     return st;
+}
+
+/* Load configuration c (completed, in range) into d->cell/pos/species. */
+static pg_status_t ds_row(ds_t *d, int64_t c)
+{
+    if (d->row == c) return PG_OK;
+    d->row = -1;
+    PG_CHECK(pg_h5_read_rows(d->f, "/configs/cell", PG_H5_F64, c, 1, d->cell));
+    PG_CHECK(pg_h5_read_rows(d->f, "/configs/positions", PG_H5_F64, c, 1, d->pos));
+    PG_CHECK(pg_h5_read_rows(d->f, "/configs/species", PG_H5_I32, c, 1, d->species));
+    d->row = c;
+    return PG_OK;
 }
 
 /* ---- validation ---------------------------------------------------------------------- */
@@ -136,16 +148,21 @@ static void inv3(const double m[3][3], double inv[3][3])
 
 /* 1 if the structure (lattice rows, Cartesian positions, atomic numbers) is configuration c
  * of the dataset; otherwise 0 and a reason. */
-static int same_structure(const ds_t *d, int64_t c, int64_t n_atom, const int *z,
+static int same_structure(ds_t *d, int64_t c, int64_t n_atom, const int *z,
                           const double lat[3][3], const double (*pos)[3], double tol, char *why,
                           size_t nwhy)
 {
+    if (ds_row(d, c) != PG_OK) {
+        snprintf(why, nwhy, "cannot read configuration %lld from the dataset: %s", (long long)c, pg_err_message());
+        pg_err_clear();
+        return 0;
+    }
     if (n_atom != d->n_atom) {
         snprintf(why, nwhy, "%lld atoms, configuration %lld has %lld", (long long)n_atom, (long long)c,
                  (long long)d->n_atom);
         return 0;
     }
-    const int32_t *zs = d->species + c * d->n_atom;
+    const int32_t *zs = d->species;
     for (int64_t i = 0; i < n_atom; i++)
         if (z[i] != zs[i]) {
             snprintf(why, nwhy, "atom %lld is %s, configuration %lld has %s there (species order must "
@@ -153,7 +170,7 @@ static int same_structure(const ds_t *d, int64_t c, int64_t n_atom, const int *z
                      pg_element_symbol(zs[i]));
             return 0;
         }
-    const double *L = d->cell + 9 * c;
+    const double *L = d->cell;
     double worst = 0;
     for (int k = 0; k < 9; k++) worst = fmax(worst, fabs(lat[k / 3][k % 3] - L[k]));
     if (!(worst <= tol)) {
@@ -164,7 +181,7 @@ static int same_structure(const ds_t *d, int64_t c, int64_t n_atom, const int *z
     double Lm[3][3], Li[3][3];
     memcpy(Lm, L, sizeof Lm);
     inv3(Lm, Li);
-    const double *P = d->pos + 3 * d->n_atom * c;
+    const double *P = d->pos;
     int64_t at = -1;
     worst = 0;
     for (int64_t i = 0; i < n_atom; i++) {
@@ -207,7 +224,8 @@ static int parse_config_dir(const char *name, int64_t *c)
 static int cmp_item(const void *a, const void *b)
 {
     const item_t *x = a, *y = b;
-    return (x->c > y->c) - (x->c < y->c);
+    if (x->c != y->c) return (x->c > y->c) - (x->c < y->c);
+    return strcmp(x->source, y->source);
 }
 
 static pg_status_t grow(item_t **items, int64_t *cap, int64_t n, int64_t n_atom)
@@ -230,7 +248,7 @@ static pg_status_t grow(item_t **items, int64_t *cap, int64_t n, int64_t n_atom)
     return PG_OK;
 }
 
-static void fill_vasprun(item_t *it, const ds_t *d, const opts_t *o, const char *file)
+static void fill_vasprun(item_t *it, ds_t *d, const opts_t *o, const char *file)
 {
     pg_vasprun_t v;
     if (pg_vasprun_read(file, &v) != PG_OK) {
@@ -285,8 +303,10 @@ static void fill_vasprun(item_t *it, const ds_t *d, const opts_t *o, const char 
     pg_vasprun_free(&v);
 }
 
-static pg_status_t collect_dir(const char *dir, const ds_t *d, const opts_t *o, item_t **items,
-                               int64_t *n, int64_t *cap)
+/* List config_NNNNNN/ of dir (every rank, same sorted list); check and read the items
+ * k % size == rank. */
+static pg_status_t collect_dir(const char *dir, ds_t *d, const opts_t *o, item_t **items,
+                               int64_t *n, int64_t *cap, int rank, int size)
 {
     DIR *dp = opendir(dir);
     PG_REQUIRE(dp, PG_ERR_IO, "cannot open directory %s: %s", dir, strerror(errno));
@@ -303,7 +323,7 @@ static pg_status_t collect_dir(const char *dir, const ds_t *d, const opts_t *o, 
     PG_TRY_REQUIRE(*n > 0, PG_ERR_INPUT, "%s: expected config_NNNNNN/ directories (phonograph export), found none",
                    dir);
     qsort(*items, (size_t)*n, sizeof(item_t), cmp_item);
-    for (int64_t k = 0; k < *n; k++) {
+    for (int64_t k = rank; k < *n; k += size) {
         item_t *it = &(*items)[k];
         struct stat sb;
         if (it->c >= d->n_config || !d->done[it->c]) {
@@ -343,8 +363,10 @@ static int info_double(const pg_extxyz_frame_t *fr, const char *key, double *x)
     return 1;
 }
 
-static pg_status_t collect_extxyz(const char *file, const ds_t *d, const opts_t *o, item_t **items,
-                                  int64_t *n, int64_t *cap)
+/* One item per frame (every rank parses the file); frames k % size == rank are checked here,
+ * duplicates after the gather (check_duplicates). */
+static pg_status_t collect_extxyz(const char *file, ds_t *d, const opts_t *o, item_t **items,
+                                  int64_t *n, int64_t *cap, int rank, int size)
 {
     pg_extxyz_frame_t *fr = NULL;
     int64_t nf = 0;
@@ -365,6 +387,7 @@ static pg_status_t collect_extxyz(const char *file, const ds_t *d, const opts_t 
         snprintf(it->source, sizeof it->source, "%s#frame%lld", file, (long long)k);
         double ci = -1;
         it->c = -1;
+        if (k % size != rank) continue;
         if (info_double(f, "config_index", &ci) != 1 || ci < 0 || ci != floor(ci)) {
             it->status = ST_REFUSED;
             snprintf(it->note, sizeof it->note, "%s frame %lld: expected an info key config_index=<integer>, "
@@ -413,13 +436,6 @@ static pg_status_t collect_extxyz(const char *file, const ds_t *d, const opts_t 
                      has_free == 1 ? "free_energy" : "energy", it->gap);
         }
     }
-    qsort(*items, (size_t)*n, sizeof(item_t), cmp_item);
-    for (int64_t k = 1; k < *n; k++)
-        if ((*items)[k].c >= 0 && (*items)[k].c == (*items)[k - 1].c) {
-            (*items)[k].status = ST_REFUSED;
-            snprintf((*items)[k].note, sizeof (*items)[k].note, "configuration %lld appears in two frames",
-                     (long long)(*items)[k].c);
-        }
     PG_TRY_REQUIRE(*n > 0, PG_ERR_INPUT, "%s: no frames", file);
 cleanup:
     pg_extxyz_frames_free(&fr, nf);
@@ -479,7 +495,7 @@ static pg_status_t write_row(pg_h5_t *f, int64_t c, int64_t n_atom, const item_t
     return PG_OK;
 }
 
-static pg_status_t write_labels(const char *path, const ds_t *d, const item_t *items, int64_t n, const opts_t *o,
+static pg_status_t write_labels(const char *path, ds_t *d, const item_t *items, int64_t n, const opts_t *o,
                                 const char *source, int64_t n_imp, int64_t n_skip)
 {
     pg_status_t st = PG_OK;
@@ -605,17 +621,114 @@ static void print_summary(const char *path, const char *source, const item_t *it
            (long long)cnt[ST_REFUSED]);
 }
 
-static pg_status_t import_rank0(const char *path, const char *source, const opts_t *o)
+/* The per-item results a rank sends to rank 0 (followed by 3 n_atom forces). */
+typedef struct {
+    int64_t k, c;
+    int32_t status, pad;
+    double energy, energy_sigma0, gap, vbm, hydro, stress[9];
+    char note[512];
+} rec_t;
+
+/* Items k % size == rank were filled on this rank: send them to rank 0. Collective. */
+static pg_status_t gather_items(MPI_Comm comm, item_t *items, int64_t n, int64_t n_atom)
 {
     pg_status_t st = PG_OK;
+    const int rank = pg_par_rank(comm), size = pg_par_size(comm);
+    const size_t rec = sizeof(rec_t) + sizeof(double) * 3 * (size_t)n_atom;
+    char *send = NULL, *recv = NULL;
+    int64_t *per = NULL, *counts = NULL, *displs = NULL;
+    int64_t mine = 0;
+    for (int64_t k = rank; k < n; k += size) mine++;
+    PG_TRY_CALLOC(send, (size_t)mine * rec, "import records");
+    PG_TRY_CALLOC(per, size, "record counts");
+    PG_TRY_CALLOC(counts, size, "record counts");
+    PG_TRY_CALLOC(displs, size, "record offsets");
+    int64_t j = 0;
+    for (int64_t k = rank; k < n; k += size, j++) {
+        rec_t r;
+        memset(&r, 0, sizeof r);
+        const item_t *it = &items[k];
+        r.k = k;
+        r.c = it->c;
+        r.status = it->status;
+        r.energy = it->energy;
+        r.energy_sigma0 = it->energy_sigma0;
+        r.gap = it->gap;
+        r.vbm = it->vbm;
+        r.hydro = it->hydro;
+        memcpy(r.stress, it->stress, sizeof r.stress);
+        snprintf(r.note, sizeof r.note, "%s", it->note);
+        memcpy(send + (size_t)j * rec, &r, sizeof r);
+        memcpy(send + (size_t)j * rec + sizeof r, it->forces, sizeof(double) * 3 * (size_t)n_atom);
+    }
+    PG_TRY(pg_par_allgather_int64(comm, mine, per));
+    for (int q = 0; q < size; q++) {
+        counts[q] = per[q] * (int64_t)rec;
+        displs[q] = q ? displs[q - 1] + counts[q - 1] : 0;
+    }
+    if (rank == 0) PG_TRY_CALLOC(recv, (size_t)n * rec, "import records");
+    PG_TRY(pg_par_gatherv_bytes(comm, 0, send, mine * (int64_t)rec, recv, counts, displs));
+    if (rank == 0)
+        for (int64_t q = 0; q < n; q++) {
+            rec_t r;
+            memcpy(&r, recv + (size_t)q * rec, sizeof r);
+            PG_TRY_REQUIRE(r.k >= 0 && r.k < n, PG_ERR_INTERNAL, "import record %lld out of range", (long long)r.k);
+            item_t *it = &items[r.k];
+            it->c = r.c;
+            it->status = r.status;
+            it->energy = r.energy;
+            it->energy_sigma0 = r.energy_sigma0;
+            it->gap = r.gap;
+            it->vbm = r.vbm;
+            it->hydro = r.hydro;
+            memcpy(it->stress, r.stress, sizeof r.stress);
+            snprintf(it->note, sizeof it->note, "%s", r.note);
+            memcpy(it->forces, recv + (size_t)q * rec + sizeof r, sizeof(double) * 3 * (size_t)n_atom);
+        }
+cleanup:
+    free(send);
+    free(recv);
+    free(per);
+    free(counts);
+    free(displs);
+    return st;
+}
+
+/* Collective on comm: every rank lists the source and reads its share of the files; rank 0
+ * gathers the results, prints the summary and writes. Same status on every rank. */
+static pg_status_t import_all(MPI_Comm comm, const char *path, const char *source, const opts_t *o)
+{
+    pg_status_t st = PG_OK;
+    const int rank = pg_par_rank(comm), size = pg_par_size(comm);
     ds_t d = {0};
     item_t *items = NULL;
     int64_t n = 0, cap = 0, cnt[3] = {0, 0, 0};
     struct stat sb;
-    PG_TRY(ds_read(path, &d));
-    PG_TRY_REQUIRE(stat(source, &sb) == 0, PG_ERR_IO, "cannot read %s: %s", source, strerror(errno));
-    if (S_ISDIR(sb.st_mode)) PG_TRY(collect_dir(source, &d, o, &items, &n, &cap));
-    else PG_TRY(collect_extxyz(source, &d, o, &items, &n, &cap));
+    int is_dir = 0;
+    st = ds_read(path, &d);
+    if (st == PG_OK && stat(source, &sb) != 0) st = PG_ERR(PG_ERR_IO, "cannot read %s: %s", source, strerror(errno));
+    if (st == PG_OK) {
+        is_dir = S_ISDIR(sb.st_mode);
+        st = is_dir ? collect_dir(source, &d, o, &items, &n, &cap, rank, size)
+                    : collect_extxyz(source, &d, o, &items, &n, &cap, rank, size);
+    }
+    {
+        pg_status_t agreed = st;
+        PG_TRY(pg_par_agree(comm, &agreed));
+        PG_TRY(agreed);
+    }
+    PG_TRY(gather_items(comm, items, n, d.n_atom));
+    pg_h5_close(&d.f); /* the file is replaced below */
+    if (rank != 0) goto cleanup;
+    if (!is_dir) { /* frames naming the same configuration */
+        qsort(items, (size_t)n, sizeof(item_t), cmp_item);
+        for (int64_t k = 1; k < n; k++)
+            if (items[k].c >= 0 && items[k].c == items[k - 1].c) {
+                items[k].status = ST_REFUSED;
+                snprintf(items[k].note, sizeof items[k].note, "configuration %lld appears in two frames",
+                         (long long)items[k].c);
+            }
+    }
     for (int64_t k = 0; k < n; k++) cnt[items[k].status]++;
     print_summary(path, source, items, n, o, cnt);
     fflush(stdout);
@@ -644,6 +757,11 @@ cleanup:
     for (int64_t k = 0; k < cap; k++) free(items[k].forces);
     free(items);
     ds_free(&d);
+    {
+        pg_status_t agreed = st;
+        pg_status_t ast = pg_par_agree(comm, &agreed);
+        if (st == PG_OK) st = ast != PG_OK ? ast : agreed;
+    }
     return st;
 }
 
@@ -687,12 +805,7 @@ pg_status_t pg_cmd_import(MPI_Comm comm, int argc, char **argv)
         PG_TRY(pg_deck_get_string(d, "sample", "output", &name));
         snprintf(path, sizeof path, "%s/%s", out, name);
     }
-    if (rank == 0) st = import_rank0(path, pos[1], &o);
-    {
-        pg_status_t agreed = st;
-        PG_TRY(pg_par_agree(comm, &agreed));
-        PG_TRY(agreed);
-    }
+    PG_TRY(import_all(comm, path, pos[1], &o));
 cleanup:
     pg_deck_destroy(&d);
     return st;

@@ -83,11 +83,21 @@ if [ "$(rc emb2)" = 0 ] && $PY $D/check_import.py "$TMP/emb.h5" vasprun 0,1 > "$
 fresh np2
 timeout 60 $MPIRUN -np 2 "$PG_BIN" import "$TMP/np2.h5" $D/export > "$TMP/np2.out" 2>&1; r=$?
 if [ $r = 0 ] && [ "$(grep -c 'imported 2, skipped 2' "$TMP/np2.out")" = 1 ] &&
+   grep -q "60 steps = NELM 60" "$TMP/np2.out" && grep -q "no vasprun.xml" "$TMP/np2.out" &&
    $PY $D/check_import.py "$TMP/np2.h5" vasprun 0,1 > "$TMP/np2.chk" 2>&1; then ok "np 2: same labels, one summary"
 else bad "np 2" "$TMP/np2.out"; fi
 timeout 60 $MPIRUN -np 2 "$PG_BIN" import "$TMP/ref.h5" $D/bad/species > "$TMP/np2bad.out" 2>&1; r=$?
 if [ $r != 0 ] && [ "$(md5sum < "$TMP/ref.h5")" = "$sum0" ]; then ok "np 2: refusal agreed, file unchanged"
 else bad "np 2: refusal" "$TMP/np2bad.out"; fi
+
+# the same configuration in two frames (split over the ranks at np 2 and 4): refused
+cat $D/labels.extxyz $D/labels.extxyz > "$TMP/dup.extxyz"
+for np in 1 2 4; do
+    timeout 60 $MPIRUN -np $np "$PG_BIN" import "$TMP/ref.h5" "$TMP/dup.extxyz" > "$TMP/dup$np.out" 2>&1; r=$?
+    if [ $r != 0 ] && grep -q "configuration 4 appears in two frames" "$TMP/dup$np.out" &&
+       grep -q "imported 3, skipped 0, refused 3" "$TMP/dup$np.out" && [ "$(md5sum < "$TMP/ref.h5")" = "$sum0" ]; then
+        ok "np $np: duplicate frames refused, file unchanged"; else bad "np $np: duplicate frames" "$TMP/dup$np.out"; fi
+done
 
 # 7. end to end: sample (labeler none) -> export -> jobscripts/dft_array.slurm running a fake
 # VASP (fake_vasp.py) per array index -> import DECK EXPORT_DIR -> graphs -> train
