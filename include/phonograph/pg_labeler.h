@@ -39,14 +39,13 @@ typedef struct {
     unsigned labels;               /* PG_LABEL_* mask */
     int tb_group_size;             /* ranks per TB eigen-solve (ScaLAPACK when > 1) */
     pg_tb_options_t tb;            /* TB solver options ([tightbinding] section, pg_tb.h) */
-    pg_relax_opts_t relax;         /* relaxation of the unit cell before the phonon stage */
-    int fc_compute;                /* 1: force constants by finite displacements here;
-                                      0: read phonopy's files (phonon stage) */
+    pg_relax_opts_t relax;         /* relaxation by `phonograph fc` ([labeler] relax*) */
     double fc_displacement_ang;    /* finite-displacement amplitude (Å) */
 } pg_labeler_opts_t;
 
 /* Defaults (those of the deck table): ε 1e-10, cutoffs 10 Å, labels energy+stress+gap,
- * group size 1, relax cubic to |σ_h| < 1e-6 GPa, force constants computed, 0.01 Å. */
+ * group size 1, relax cubic to |σ_h| < 1e-6 GPa, displacement 0.01 Å. (Whether force
+ * constants are computed or read is [phonons] fc_source, not a labeler option.) */
 void pg_labeler_opts_default(pg_labeler_opts_t *opts);
 /* Read the [labeler] section. Errors: PG_ERR_INPUT naming deck file:line for an unknown label
  * word; deck getter errors. */
@@ -86,7 +85,7 @@ typedef struct {
 pg_status_t pg_labeler_label(pg_labeler_t *lab, const pg_cell_t *cell, MPI_Comm group,
                              pg_labels_t *out, double (*forces)[3]);
 
-/* ---- phonon-stage helpers ([labeler] relax, force_constants, fc_displacement) ---- */
+/* ---- phonon helpers ([labeler] relax*, fc_displacement) ---- */
 
 /* Relax `unit` in place with the labeler's potential and opts.relax (cubic by default: the
  * lattice constant of a cubic cell; `none` only evaluates). Deterministic, so every rank of a

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "phonograph/pg_cell.h"
 #include "phonograph/pg_deck.h"
 #include "phonograph/pg_log.h"
 #include "phonograph/pg_status.h"
@@ -31,6 +32,11 @@ typedef struct {
 /* The whole stage from a parsed deck. out_dir must exist. log may be NULL. */
 pg_status_t pg_phonons_run(MPI_Comm comm, const pg_deck_t *deck, pg_log_t *log,
                            const char *out_dir, pg_phonons_summary_t *summary);
+/* The same on the unit cell `unitcell` (identical on every rank; NULL: read [structure]
+ * unitcell) instead of the deck's POSCAR: the run passes its relaxed cell (relax stage). */
+pg_status_t pg_phonons_run_cell(MPI_Comm comm, const pg_deck_t *deck, pg_log_t *log,
+                                const char *out_dir, const pg_cell_t *unitcell,
+                                pg_phonons_summary_t *summary);
 /* Fingerprint of what phonons.h5 depends on in the deck: the resolved [structure],
  * [phonons] and [labeler] sections (not the contents of the force-constant file). */
 uint64_t pg_phonons_fingerprint(const pg_deck_t *deck);

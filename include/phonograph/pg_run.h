@@ -45,6 +45,11 @@ typedef struct {
     const char *needs;   /* space-separated earlier stages whose results it uses; NULL = every
                             earlier stage (a stage may not run while one it needs is neither
                             selected nor completed) */
+    int (*feeds_later)(const struct pg_run *run);
+                         /* NULL, or returns 1 when this run of the stage changes what every
+                            later stage works on (relax with something to relax): it may then
+                            not run for the first time in an output_dir where a later stage has
+                            already completed without it. */
 } pg_stage_t;
 
 /* The run context. Fields below "stage results" are filled by the stages in order. */
@@ -61,6 +66,8 @@ struct pg_run {
     double wall_time_s;    /* budget in s (0 = unlimited) */
     struct pg_run_record *records; /* results for run_summary.json (run.c) */
     const char *stage;     /* name of the stage running now (records are filed under it) */
+    const char *stages_override; /* the command's stage selection (pg_cmd_run_stages) or NULL:
+                                    the deck's [run] stages */
 
     /* ---- stage results (each stage documents what it fills) ---- */
     /* structure (src/driver/stage_structure.c), identical on every rank */
@@ -68,6 +75,10 @@ struct pg_run {
     pg_symmetry_t symmetry;   /* of the unit cell (found on rank 0, broadcast) */
     pg_supercell_t supercell; /* unit cell x M ([structure] supercell), phonopy atom order */
     pg_primitive_t primitive; /* primitive cell in the supercell ([structure] primitive) */
+    /* relax (src/driver/stage_relax.c), when it ran or resumed: the four fields above are
+     * replaced by those of the relaxed unit cell (same supercell and primitive matrices) and
+     * `relaxed` is 1. Later stages then use them instead of [structure] unitcell. */
+    int relaxed;
 };
 
 /* The pipeline in order; terminated by a {NULL} row (src/driver/run.c). */
@@ -85,5 +96,8 @@ void pg_run_result(pg_run_t *run, const char *name, const char *value_json_fmt, 
 
 /* `phonograph run DECK [--help]`: the whole pipeline. Collective on comm. */
 pg_status_t pg_cmd_run(MPI_Comm comm, int argc, char **argv);
+/* The same with the stage selection `stages` (space-separated names) instead of the deck's
+ * [run] stages (NULL: the deck's); used by single-stage commands (`phonograph relax`). */
+pg_status_t pg_cmd_run_stages(MPI_Comm comm, int argc, char **argv, const char *stages);
 
 #endif

@@ -862,9 +862,25 @@ cleanup:
     return st;
 }
 
+/* Keys that existed once and were removed: the message says what replaced them (instead of
+ * an edit-distance guess, which could point to a same-named key with another meaning). */
+static const struct {
+    const char *section, *key, *hint;
+} retired_keys[] = {
+    {"labeler", "force_constants",
+     "was removed: whether force constants are computed with PRV-CAP-1 or read from phonopy's "
+     "files is [phonons] fc_source = compute|file"},
+    {NULL, NULL, NULL},
+};
+
 static void suggest_key(const pg_deck_t *d, int cur, const char *key, char *buf, size_t cap)
 {
     buf[0] = '\0';
+    for (int k = 0; cur >= 0 && retired_keys[k].section; k++)
+        if (ieq(retired_keys[k].section, d->sec[cur]) && ieq(retired_keys[k].key, key)) {
+            snprintf(buf, cap, ": %s %s", key, retired_keys[k].hint);
+            return;
+        }
     /* the exact key in another section */
     for (int k = 0; k < d->n; k++)
         if (ieq(d->e[k].key->name, key) && (cur < 0 || !ieq(d->e[k].key->section, d->sec[cur]))) {
@@ -969,7 +985,7 @@ pg_status_t pg_deck_parse(const char *path, const char *text, pg_deck_t **out)
         for (char *p = key; *p; p++) *p = (char)tolower((unsigned char)*p);
         if (skip) continue;
         if (cur < 0) {
-            char sug[200];
+            char sug[320];
             suggest_key(d, -1, key, sug, sizeof sug);
             report_at(&rep, line, a, ke - a, "key %s appears before any [section] header%s", key,
                       sug);
@@ -977,7 +993,7 @@ pg_status_t pg_deck_parse(const char *path, const char *text, pg_deck_t **out)
         }
         entry_t *x = find_entry(d, d->sec[cur], key);
         if (!x) {
-            char sug[200];
+            char sug[320];
             suggest_key(d, cur, key, sug, sizeof sug);
             report_at(&rep, line, a, ke - a, "unknown key %s in [%s]%s", key, d->sec[cur], sug);
             continue;

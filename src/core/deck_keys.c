@@ -11,10 +11,12 @@ extern const pg_deck_key_t pg_deck_keys_tightbinding[]; /* src/label/tightbindin
 extern const pg_deck_key_t pg_deck_keys_train[];     /* src/gnn/train_keys.c */
 extern const pg_deck_key_t pg_deck_keys_sample[];    /* src/driver/stage_sample.c */
 extern const pg_deck_key_t pg_deck_keys_study[];     /* src/driver/study.c */
+extern const pg_deck_key_t pg_deck_keys_relax[];     /* src/driver/stage_relax.c */
 
 const pg_deck_key_t *const pg_deck_key_tables[] = {
     pg_deck_keys_run,
     pg_deck_keys_structure,
+    pg_deck_keys_relax,
     pg_deck_keys_graph,
     pg_deck_keys_phonons,
     pg_deck_keys_labeler,

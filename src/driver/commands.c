@@ -16,11 +16,13 @@ pg_status_t pg_cmd_export(MPI_Comm comm, int argc, char **argv);
 pg_status_t pg_cmd_import(MPI_Comm comm, int argc, char **argv); /* src/driver/cmd_import.c */
 
 pg_status_t pg_cmd_phonons(MPI_Comm comm, int argc, char **argv);
+pg_status_t pg_cmd_relax(MPI_Comm comm, int argc, char **argv); /* src/driver/stage_relax.c */
 
 const pg_cli_command_t pg_cli_commands[] = {
     {"run", pg_cmd_run, "run the pipeline on an input deck (phonograph run DECK)"},
     {"info", pg_cmd_info, "symmetry report of a POSCAR (phonograph info POSCAR)"},
     {"deck", pg_cmd_deck, "input-deck reference (--markdown for docs/deck.md); --check DECK"},
+    {"relax", pg_cmd_relax, "relax the unit cell (structure + relax stages of run): relax DECK"},
     {"fc", pg_cmd_fc, "relax a unit cell with PRV-CAP-1 and write finite-displacement force constants"},
     {"label", pg_cmd_label, "label POSCAR or extxyz files with the embedded labeler (energy, stress, gap)"},
     {"graphs", pg_cmd_graphs, "build crystal graphs of a dataset file into its /graphs group"},

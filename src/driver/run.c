@@ -28,24 +28,32 @@ pg_status_t pg_stage_structure_resume(pg_run_t *run);
 pg_status_t pg_stage_phonons(pg_run_t *run); /* src/driver/stage_phonons_run.c */
 pg_status_t pg_stage_phonons_resume(pg_run_t *run);
 pg_status_t pg_stage_sample(pg_run_t *run); /* stage_sample.c */
+pg_status_t pg_stage_relax(pg_run_t *run); /* stage_relax.c */
+pg_status_t pg_stage_relax_resume(pg_run_t *run);
+int pg_stage_relax_feeds_later(const pg_run_t *run);
 
-/* The pipeline, in order. Planned stages (not built yet) will be added here, each as one
- * function + one row: phonons (force constants, modes), sample (phonon and random
- * configurations), label (energies/forces), graphs, train, study. */
+/* The pipeline, in order: one function + one row per stage. relax is optional: when it is
+ * part of the run (selected, or completed earlier in output_dir and then resumed), every later
+ * stage works on the relaxed cell (pg_run.h, field `relaxed`). */
 const pg_stage_t pg_run_stages[] = {
     {"structure", pg_stage_structure, pg_stage_structure_resume,
-     "read the unit cell, report its symmetry, build the supercell and the primitive cell", NULL},
+     "read the unit cell, report its symmetry, build the supercell and the primitive cell", NULL,
+     NULL},
+    {"relax", pg_stage_relax, pg_stage_relax_resume,
+     "relax the unit cell with PRV-CAP-1 (FIRE, space group kept) -> relax/POSCAR; later "
+     "stages use it",
+     "structure", pg_stage_relax_feeds_later},
     {"phonons", pg_stage_phonons, pg_stage_phonons_resume,
      "force constants -> modes, DOS, thermal properties and displacements, bands (phonons.h5)",
-     NULL},
+     "structure", NULL},
     {"sample", pg_stage_sample, NULL,
      "sample and label configurations into <output_dir>/dataset.h5 (task farm, resumable)",
-     NULL},
+     "structure phonons", NULL},
     {"study", pg_stage_study, NULL,
      "phonon-informed vs random training pools, MD test ensemble, GNN learning curves, "
      "explainability by bond (pg_study.h)",
-     "structure"},
-    {NULL, NULL, NULL, NULL, NULL},
+     "structure", NULL},
+    {NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
 /* Keys that steer the run but not its results: they may change between restarts without
@@ -410,11 +418,19 @@ static void print_run_help(void)
 
 /* deck selection -> which stages run; a stage that runs needs every earlier stage either to
  * run too or to have completed before (then it is resumed) */
-static pg_status_t select_stages(const pg_deck_t *deck, int *selected)
+static pg_status_t select_stages(const pg_deck_t *deck, const char *override, int *selected)
 {
     const char *const *w = NULL;
+    const char *ow[64];
+    char obuf[512];
     int n = 0;
-    PG_CHECK(pg_deck_get_words(deck, "run", "stages", &w, &n));
+    if (override) {
+        snprintf(obuf, sizeof obuf, "%s", override);
+        for (char *t = strtok(obuf, " "); t && n < 64; t = strtok(NULL, " ")) ow[n++] = t;
+        w = ow;
+    } else {
+        PG_CHECK(pg_deck_get_words(deck, "run", "stages", &w, &n));
+    }
     for (int k = 0; pg_run_stages[k].name; k++) selected[k] = 0;
     for (int j = 0; j < n; j++) {
         if (strcasecmp(w[j], "all") == 0)
@@ -438,13 +454,13 @@ static int stage_needs(const pg_stage_t *s, const char *name)
     return 0;
 }
 
-static pg_status_t run_stages(pg_run_t *run, stage_report_t *rep)
+static pg_status_t run_stages(pg_run_t *run, stage_report_t *rep, const char *override)
 {
     pg_status_t st = PG_OK;
     int n_stages = 0;
     while (pg_run_stages[n_stages].name) n_stages++;
     int selected[64] = {0};
-    PG_CHECK(select_stages(run->deck, selected));
+    PG_CHECK(select_stages(run->deck, override, selected));
     int restart = 1;
     PG_CHECK(pg_deck_get_bool(run->deck, "run", "restart", &restart));
     int last = -1;
@@ -482,6 +498,24 @@ static pg_status_t run_stages(pg_run_t *run, stage_report_t *rep)
                         "stopped before stage %s (%s); rerun the same deck to continue", s->name,
                         why);
             break;
+        }
+        if (!done && s->feeds_later && s->feeds_later(run)) {
+            /* first run of a stage that changes the input of every later stage: a later stage
+             * completed here without it would silently keep results of the other input */
+            int later = -1;
+            if (run->rank == 0)
+                for (int j = k + 1; j < n_stages && later < 0; j++)
+                    if (marker_done(run, pg_run_stages[j].name)) later = j;
+            PG_CHECK(pg_par_bcast(run->comm, 0, &later, sizeof later));
+            if (later >= 0) {
+                st = PG_ERR(PG_ERR_INPUT,
+                            "%s: stage %s completed in %s before stage %s was part of the run, "
+                            "so it used other input than %s would give it; run in a new [run] "
+                            "output_dir (or remove %s to start over)",
+                            pg_deck_where(run->deck, "run", "stages"), pg_run_stages[later].name,
+                            run->output_dir, s->name, s->name, run->output_dir);
+                break;
+            }
         }
         double t0 = pg_par_wtime();
         pg_timer_start(run->timers, s->name);
@@ -528,6 +562,11 @@ static void run_free(pg_run_t *run)
 
 pg_status_t pg_cmd_run(MPI_Comm comm, int argc, char **argv)
 {
+    return pg_cmd_run_stages(comm, argc, argv, NULL);
+}
+
+pg_status_t pg_cmd_run_stages(MPI_Comm comm, int argc, char **argv, const char *stages)
+{
     pg_status_t st = PG_OK, st_sum = PG_OK;
     pg_run_t run;
     memset(&run, 0, sizeof run);
@@ -552,11 +591,12 @@ pg_status_t pg_cmd_run(MPI_Comm comm, int argc, char **argv)
             continue;
         }
         if (argv[k][0] == '-' || deck_path)
-            return PG_ERR(PG_ERR_INPUT, "run: unexpected argument '%s' (usage: phonograph run DECK)",
-                          argv[k]);
+            return PG_ERR(PG_ERR_INPUT, "%s: unexpected argument '%s' (usage: phonograph %s DECK)",
+                          argv[0], argv[k], argv[0]);
         deck_path = argv[k];
     }
-    if (!deck_path) return PG_ERR(PG_ERR_INPUT, "run: no deck given (usage: phonograph run DECK)");
+    if (!deck_path)
+        return PG_ERR(PG_ERR_INPUT, "%s: no deck given (usage: phonograph %s DECK)", argv[0], argv[0]);
 
     /* the deck, the output directory, the log: errors here are agreed before anything runs */
     PG_TRY(pg_deck_read(comm, deck_path, &run.deck));
@@ -602,7 +642,9 @@ pg_status_t pg_cmd_run(MPI_Comm comm, int argc, char **argv)
         }
     }
 
-    st = run_stages(&run, rep);
+    run.stages_override = stages;
+    if (stages) pg_log_info(run.log, "stages: %s (this command; [run] stages is not used)", stages);
+    st = run_stages(&run, rep, stages);
 
 cleanup:
     /* provenance, also after a failure once the output directory exists (collective: the

@@ -306,8 +306,8 @@ cleanup:
 
 /* [structure] -> supercell + primitive (every rank; symmetry for `auto` from rank 0). */
 static pg_status_t build_structure(MPI_Comm comm, const pg_deck_t *deck, pg_log_t *log,
-                                   pg_cell_t *unit, pg_supercell_t *sc, pg_primitive_t *prim,
-                                   pg_symmetry_t *psym, double *symprec_out)
+                                   const pg_cell_t *given, pg_cell_t *unit, pg_supercell_t *sc,
+                                   pg_primitive_t *prim, pg_symmetry_t *psym, double *symprec_out)
 {
     pg_status_t st = PG_OK;
     const char *path = NULL;
@@ -316,7 +316,8 @@ static pg_status_t build_structure(MPI_Comm comm, const pg_deck_t *deck, pg_log_
     PG_CHECK(pg_deck_get_string(deck, "structure", "unitcell", &path));
     PG_CHECK(pg_deck_get_real(deck, "structure", "symprec", &symprec));
     *symprec_out = symprec;
-    PG_CHECK(pg_poscar_read(comm, path, unit));
+    if (given) PG_CHECK(pg_cell_copy(unit, given)); /* the run's relaxed cell */
+    else PG_CHECK(pg_poscar_read(comm, path, unit));
     /* the same reading as the structure stage (phonopy's --dim / --pa meaning) */
     int M[3][3];
     double P[3][3];
@@ -455,6 +456,13 @@ pg_status_t pg_phonons_check_output(MPI_Comm comm, const pg_deck_t *deck, const 
 pg_status_t pg_phonons_run(MPI_Comm comm, const pg_deck_t *deck, pg_log_t *log,
                            const char *out_dir, pg_phonons_summary_t *summary)
 {
+    return pg_phonons_run_cell(comm, deck, log, out_dir, NULL, summary);
+}
+
+pg_status_t pg_phonons_run_cell(MPI_Comm comm, const pg_deck_t *deck, pg_log_t *log,
+                                const char *out_dir, const pg_cell_t *unitcell,
+                                pg_phonons_summary_t *summary)
+{
     pg_status_t st = PG_OK;
     const int rank = pg_par_rank(comm);
     pg_cell_t unit = {0};
@@ -513,7 +521,7 @@ pg_status_t pg_phonons_run(MPI_Comm comm, const pg_deck_t *deck, pg_log_t *log,
         PG_CHECK(parse_band_path(pg_deck_where(deck, "phonons", "band_path"), band, &n_seg, &ends));
 
     /* structure and force constants */
-    PG_TRY(build_structure(comm, deck, log, &unit, &sc, &prim, &psym, &symprec));
+    PG_TRY(build_structure(comm, deck, log, unitcell, &unit, &sc, &prim, &psym, &symprec));
     PG_TRY(load_fc(comm, deck, log, &sc, &prim, symprec, &fc));
     st = pg_dynmat_create(&prim.cell, &sc.cell, prim.p2s, prim.s2pp, &fc, PG_SUPERCELL_SYMPREC, &dm);
     PG_TRY(pg_par_agree(comm, &st));

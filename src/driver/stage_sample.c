@@ -373,7 +373,8 @@ pg_status_t pg_stage_sample(pg_run_t *run)
     out_path = malloc(strlen(run->output_dir) + strlen(name) + 2);
     PG_TRY_REQUIRE(out_path, PG_ERR_NOMEM, "out of memory");
     sprintf(out_path, "%s/%s", run->output_dir, name);
-    /* the structure stage's supercell (its unit-cell maps expand compact FCs) */
+    /* the structure stage's supercell (relaxed when the relax stage is part of the run; its
+     * unit-cell maps expand compact FCs) */
     pg_farm_stats_t fs;
     int64_t gt[3] = {0, 0, 0};
     PG_TRY(sample_run(run->comm, run->deck, run->log, &run->supercell, run->output_dir, out_path,

@@ -28,16 +28,14 @@ const pg_deck_key_t pg_deck_keys_labeler[] = {
      "ranks per tight-binding eigen-solve (1: LAPACK per rank; >1: ScaLAPACK on a group)"},
     {"labeler", "relax", PG_DECK_CHOICE, "cubic", NOLIMIT, 0, 0, NULL,
      "none|cubic|positions|full",
-     "relaxation of the unit cell before the phonon stage (cubic: lattice constant only)"},
+     "relaxation done by `phonograph fc --deck` (cubic: lattice constant only); the relax stage "
+     "of a run uses [relax]"},
     {"labeler", "relax_fmax", PG_DECK_REAL, "1e-4", 1e-9, 10.0, 0, 0, "eV/Å", NULL,
      "force tolerance of the relaxation (positions, full)"},
     {"labeler", "relax_smax", PG_DECK_REAL, "1e-6", 1e-12, 10.0, 0, 0, "GPa", NULL,
      "stress tolerance of the relaxation: |sigma_h| (cubic) or max |sigma_ab| (full)"},
     {"labeler", "relax_max_steps", PG_DECK_INT, "2000", 1, 10000000, 0, 0, NULL, NULL,
      "maximum FIRE steps or root-finder evaluations"},
-    {"labeler", "force_constants", PG_DECK_CHOICE, "compute", NOLIMIT, 0, 0, NULL,
-     "compute|read",
-     "compute: finite displacements with PRV-CAP-1 here; read: phonopy's force-constant file"},
     {"labeler", "fc_displacement", PG_DECK_REAL, "0.01", 1e-4, 0.2, 0, 0, "Å", NULL,
      "finite-displacement amplitude of the force constants (phonopy's default 0.01 Å)"},
     PG_DECK_KEYS_END,
@@ -77,7 +75,6 @@ void pg_labeler_opts_default(pg_labeler_opts_t *opts)
     pg_tb_options_default(&opts->tb);
     pg_relax_opts_default(&opts->relax);
     opts->relax.mode = PG_RELAX_CUBIC;
-    opts->fc_compute = 1;
     opts->fc_displacement_ang = 0.01;
 }
 
@@ -111,8 +108,6 @@ pg_status_t pg_labeler_opts_from_deck(const pg_deck_t *deck, pg_labeler_opts_t *
     PG_CHECK(pg_deck_get_real(deck, "labeler", "relax_smax", &opts->relax.smax_gpa));
     PG_CHECK(pg_deck_get_int(deck, "labeler", "relax_max_steps", &v));
     opts->relax.max_steps = (int)v;
-    PG_CHECK(pg_deck_get_string(deck, "labeler", "force_constants", &s));
-    opts->fc_compute = !strcasecmp(s, "compute");
     PG_CHECK(pg_deck_get_real(deck, "labeler", "fc_displacement", &opts->fc_displacement_ang));
     return PG_OK;
 }

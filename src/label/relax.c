@@ -167,6 +167,34 @@ cleanup:
     return st;
 }
 
+/* Average the forces [n][3] and the stress over the space group (pg_relax.h):
+ * F'_{g(i)} += R_g F_i / |G|,  σ' = Σ_g R_g σ R_gᵀ / |G|.  work: [n][3] scratch. */
+static void symmetrize(const pg_relax_sym_t *sym, int64_t n, double (*f)[3], double s[3][3],
+                       double (*work)[3])
+{
+    const double w = 1.0 / sym->n_op;
+    double t[3][3] = {{0}};
+    memset(work, 0, sizeof(double[3]) * (size_t)n);
+    for (int g = 0; g < sym->n_op; g++) {
+        const double(*r)[3] = sym->rot_cart[g];
+        const int64_t *map = sym->atom_map + (int64_t)g * n;
+        for (int64_t i = 0; i < n; i++)
+            for (int a = 0; a < 3; a++)
+                work[map[i]][a] += r[a][0] * f[i][0] + r[a][1] * f[i][1] + r[a][2] * f[i][2];
+        for (int a = 0; a < 3; a++)
+            for (int b = 0; b < 3; b++) {
+                double v = 0.0;
+                for (int k = 0; k < 3; k++)
+                    for (int l = 0; l < 3; l++) v += r[a][k] * s[k][l] * r[b][l];
+                t[a][b] += v;
+            }
+    }
+    for (int64_t i = 0; i < n; i++)
+        for (int a = 0; a < 3; a++) f[i][a] = work[i][a] * w;
+    for (int a = 0; a < 3; a++)
+        for (int b = 0; b < 3; b++) s[a][b] = t[a][b] * w;
+}
+
 /* 3x3 helpers (row-vector convention) */
 static void mat3_mul(const double a[3][3], const double b[3][3], double c[3][3])
 {
@@ -181,7 +209,18 @@ static pg_status_t relax_fire(pg_potential_t *pot, const pg_relax_opts_t *opts, 
     const int with_cell = opts->mode == PG_RELAX_FULL;
     const int64_t n = cell->n_atom, ndof = 3 * n + (with_cell ? 9 : 0);
     pg_cell_t ref = {0};
-    double *x = NULL, *v = NULL, *g = NULL, (*f)[3] = NULL;
+    double *x = NULL, *v = NULL, *g = NULL, (*f)[3] = NULL, (*work)[3] = NULL;
+    const pg_relax_sym_t *sym = opts->sym;
+    if (sym) {
+        PG_TRY_REQUIRE(sym->n_atom == n && sym->n_op >= 1 && sym->rot_cart && sym->atom_map,
+                       PG_ERR_INPUT, "symmetry constraint built for %lld atoms, the cell has %lld",
+                       (long long)sym->n_atom, (long long)n);
+        for (int64_t k = 0; k < (int64_t)sym->n_op * n; k++)
+            PG_TRY_REQUIRE(sym->atom_map[k] >= 0 && sym->atom_map[k] < n, PG_ERR_INPUT,
+                           "symmetry constraint: atom map entry %lld = %lld out of range",
+                           (long long)k, (long long)sym->atom_map[k]);
+        PG_TRY_CALLOC(work, n, "symmetrised forces");
+    }
     PG_TRY(pg_cell_copy(&ref, cell));
     PG_TRY_CALLOC(x, ndof, "FIRE coordinates");
     PG_TRY_CALLOC(v, ndof, "FIRE velocities");
@@ -208,6 +247,7 @@ static pg_status_t relax_fire(pg_potential_t *pot, const pg_relax_opts_t *opts, 
             for (int b = 0; b < 3; b++)
                 cell->pos[i][b] = x[3 * i] * dmat[0][b] + x[3 * i + 1] * dmat[1][b] + x[3 * i + 2] * dmat[2][b];
         PG_TRY(pg_potential_compute(pot, cell, &r, f));
+        if (sym) symmetrize(sym, n, f, r.stress, work);
         info->energy = r.energy;
         info->max_force = max_force(n, (const double(*)[3])f);
         info->max_stress_gpa = max_abs_stress_gpa(r.stress);
@@ -215,6 +255,7 @@ static pg_status_t relax_fire(pg_potential_t *pot, const pg_relax_opts_t *opts, 
         info->n_steps = step;
         info->converged = info->max_force < opts->fmax_ev_ang &&
                           (!with_cell || info->max_stress_gpa < opts->smax_gpa);
+        if (opts->progress) opts->progress(opts->progress_ctx, info);
         if (info->converged || step >= opts->max_steps) break;
         /* generalised forces: F·Dᵀ on u, -V D⁻ᵀ σ / N on c */
         for (int64_t i = 0; i < n; i++)
@@ -269,6 +310,7 @@ cleanup:
     free(v);
     free(g);
     free(f);
+    free(work);
     pg_cell_free(&ref);
     return st;
 }

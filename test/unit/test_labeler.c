@@ -68,7 +68,7 @@ static void test_deck(void **state)
     (void)state;
     const char *text = "[structure]\nunitcell = POSCAR\n\n[labeler]\nlabels = energy forces\n"
                        "ewald_accuracy = 1e-12\ncutoff_sr = 9.5\ntb_group_size = 2\n"
-                       "relax = full\nrelax_smax = 1e-5\nforce_constants = read\ncoulomb = PME\n";
+                       "relax = full\nrelax_smax = 1e-5\ncoulomb = PME\n";
     pg_deck_t *d = NULL;
     pg_status_t st = pg_deck_parse("mem.deck", text, &d);
     if (st != PG_OK) pg_err_print(stderr, "");
@@ -82,7 +82,6 @@ static void test_deck(void **state)
     assert_int_equal(o.tb_group_size, 2);
     assert_int_equal(o.relax.mode, PG_RELAX_FULL);
     assert_true(o.relax.smax_gpa == 1e-5 && o.relax.fmax_ev_ang == 1e-4);
-    assert_int_equal(o.fc_compute, 0);
     assert_true(o.fc_displacement_ang == 0.01);
     pg_deck_destroy(&d);
 
@@ -96,6 +95,15 @@ static void test_deck(void **state)
     pg_deck_destroy(&d);
     st = pg_deck_parse("bad.deck", "[structure]\nunitcell = POSCAR\n[labeler]\nrelax = bfgs\n", &d);
     assert_int_equal(st, PG_ERR_INPUT);
+    pg_err_clear();
+    pg_deck_destroy(&d);
+    /* the removed key [labeler] force_constants points to [phonons] fc_source */
+    st = pg_deck_parse("old.deck", "[structure]\nunitcell = POSCAR\n[labeler]\nforce_constants = read\n", &d);
+    assert_int_equal(st, PG_ERR_INPUT);
+    if (!strstr(pg_err_message(), "[phonons] fc_source")) fprintf(stderr, "%s\n", pg_err_message());
+    assert_non_null(strstr(pg_err_message(), "old.deck:4"));
+    assert_non_null(strstr(pg_err_message(), "[phonons] fc_source"));
+    assert_null(strstr(pg_err_message(), "belongs in section [phonons]"));
     pg_err_clear();
     pg_deck_destroy(&d);
 }
