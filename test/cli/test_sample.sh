@@ -49,7 +49,8 @@ rc() { cat "$TMP/$1.rc"; }
 for np in 1 2 4; do
     deck np$np 11
     run np$np $np np$np
-    if [ "$(rc np$np)" = 0 ] && [ -f "$TMP/np$np/out/dataset.h5" ]; then ok "sample np$np"
+    if [ "$(rc np$np)" = 0 ] && [ -f "$TMP/np$np/out/dataset.h5" ] && grep -q "phonon sampler (q-space)" "$TMP/np$np.out"
+    then ok "sample np$np (q-space phonon sampler)"
     else bad "sample np$np" "$TMP/np$np.out"; fi
 done
 for np in 2 4; do
