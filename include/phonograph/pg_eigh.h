@@ -46,4 +46,11 @@ pg_status_t pg_eigh_small(pg_eigh_ws_t *ws, int n, const double complex *a, doub
 pg_status_t pg_eigh_small_packed(pg_eigh_ws_t *ws, int n, const double *re, const double *im,
                                  double *w, double complex *z);
 
+/* pg_eigh_small_packed, then row r of z multiplied by the phase ph_r = phr[r] + i phi[r] (both
+ * [n]), fused into the one write of z: the eigenvectors of P A P^H for P = diag(ph) (unitary
+ * when |ph_r| = 1). z may be NULL (eigenvalues only, phases unused). Same errors. */
+pg_status_t pg_eigh_small_packed_phased(pg_eigh_ws_t *ws, int n, const double *re,
+                                        const double *im, const double *phr, const double *phi,
+                                        double *w, double complex *z);
+
 #endif

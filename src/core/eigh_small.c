@@ -188,7 +188,8 @@ static inline __attribute__((always_inline)) int tridiag_ql(int n, double *restr
 }
 
 /* Steps 1-3 on the full Hermitian copy already in ws (ar, ai); amax = max |entry|. */
-static pg_status_t solve_core(pg_eigh_ws_t *ws, int n, double amax, double *w, double complex *z);
+static pg_status_t solve_core(pg_eigh_ws_t *ws, int n, double amax, const double *phr,
+                              const double *phi, double *w, double complex *z);
 
 pg_status_t pg_eigh_small(pg_eigh_ws_t *ws, int n, const double complex *a, double *w,
                           double complex *z)
@@ -206,11 +207,18 @@ pg_status_t pg_eigh_small(pg_eigh_ws_t *ws, int n, const double complex *a, doub
             ai[(size_t)r * n + c] = y;
             ai[(size_t)c * n + r] = -y;
         }
-    return solve_core(ws, n, amax, w, z);
+    return solve_core(ws, n, amax, NULL, NULL, w, z);
 }
 
 pg_status_t pg_eigh_small_packed(pg_eigh_ws_t *ws, int n, const double *re, const double *im,
                                  double *w, double complex *z)
+{
+    return pg_eigh_small_packed_phased(ws, n, re, im, NULL, NULL, w, z);
+}
+
+pg_status_t pg_eigh_small_packed_phased(pg_eigh_ws_t *ws, int n, const double *re,
+                                        const double *im, const double *phr, const double *phi,
+                                        double *w, double complex *z)
 {
     PG_REQUIRE(ws->buf && n == ws->n, PG_ERR_INTERNAL,
                "small eigensolver: workspace for order %d used for order %d", ws->n, n);
@@ -230,7 +238,7 @@ pg_status_t pg_eigh_small_packed(pg_eigh_ws_t *ws, int n, const double *re, cons
         ai[(size_t)r * n + r] = 0;
         amax = fabs(rr[r]) > amax ? fabs(rr[r]) : amax;
     }
-    return solve_core(ws, n, amax, w, z);
+    return solve_core(ws, n, amax, phr, phi, w, z);
 }
 
 /* Compiled twice (x86-64-v3 = AVX2+FMA, and the baseline) and picked at load time by the CPU,
@@ -241,7 +249,8 @@ pg_status_t pg_eigh_small_packed(pg_eigh_ws_t *ws, int n, const double *re, cons
 #else
 #define PG_EIGH_CLONES
 #endif
-PG_EIGH_CLONES static pg_status_t solve_core(pg_eigh_ws_t *ws, int n, double amax, double *w,
+PG_EIGH_CLONES static pg_status_t solve_core(pg_eigh_ws_t *ws, int n, double amax,
+                                             const double *phr, const double *phi, double *w,
                                              double complex *z)
 {
     const size_t nn = (size_t)n * n;
@@ -320,6 +329,20 @@ PG_EIGH_CLONES static pg_status_t solve_core(pg_eigh_ws_t *ws, int n, double ama
             }
         }
     }
-    for (size_t t = 0; t < nn; t++) z[t] = yr[t] + I * yi[t];
+    if (!phr) {
+        for (size_t t = 0; t < nn; t++) z[t] = CMPLX(yr[t], yi[t]);
+        return PG_OK;
+    }
+    /* row r times the phase ph_r (written once, straight into the caller's array) */
+    double *zd = (double *)z; /* C17 6.2.5: double complex = double[2] (re, im) */
+    for (int r = 0; r < n; r++) {
+        const double cr = phr[r], ci = phi[r];
+        const double *restrict y_r = yr + (size_t)r * n, *restrict y_i = yi + (size_t)r * n;
+        double *restrict zr = zd + 2 * (size_t)r * n;
+        for (int s = 0; s < n; s++) {
+            zr[2 * s] = y_r[s] * cr - y_i[s] * ci;
+            zr[2 * s + 1] = y_r[s] * ci + y_i[s] * cr;
+        }
+    }
     return PG_OK;
 }

@@ -557,15 +557,14 @@ pg_status_t pg_dynmat_solve(const pg_dynmat_t *dm, pg_dynmat_ws_t *ws, const dou
         build_tilde(dm, q, re, im);
         atom_phases(dm, q, ws->u);
         if (d_out) expand_full(dm, re, im, ws->u, d_out);
-        st = pg_eigh_small_packed(&ws->eh, n, re, im, w, evec);
-        if (st == PG_OK) {
-            for (int s = 0; s < n; s++) freq_thz[s] = pg_dynmat_eig_to_thz(w[s]);
-            if (evec)
-                for (int r = 0; r < n; r++) {
-                    const double complex cu = conj(ws->u[r / 3]);
-                    for (int s = 0; s < n; s++) evec[(int64_t)r * n + s] *= cu;
-                }
+        double phr[3 * 256], phi[3 * 256]; /* row phases conj(u_i) of e = U^H z */
+        for (int r = 0; r < n; r++) {
+            phr[r] = creal(ws->u[r / 3]);
+            phi[r] = -cimag(ws->u[r / 3]);
         }
+        st = pg_eigh_small_packed_phased(&ws->eh, n, re, im, phr, phi, w, evec);
+        if (st == PG_OK)
+            for (int s = 0; s < n; s++) freq_thz[s] = pg_dynmat_eig_to_thz(w[s]);
     } else {
         double complex *d = d_out ? d_out : ws->a + (int64_t)n * n; /* 2nd half: scratch */
         pg_dynmat_build(dm, q, d);

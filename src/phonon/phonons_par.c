@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "phonograph/pg_par.h"
 #include "phonograph/pg_phonons.h"
@@ -33,6 +34,29 @@ cleanup:
     do {                                                                                           \
         if (st == PG_OK) {                                                                         \
             (ptr) = calloc((size_t)(n), sizeof(*(ptr)));                                           \
+            if (!(ptr)) st = PG_ERR(PG_ERR_NOMEM, "out of memory for %s", (what));                 \
+        }                                                                                          \
+    } while (0)
+
+/* Large result arrays (the eigenvectors of a 40^3 mesh are 230 MB): NOT zero-filled (every
+ * element is written once), 2 MiB aligned and marked for transparent huge pages, so the first
+ * touch by the writing rank costs one page fault per 2 MiB instead of per 4 KiB (where the
+ * kernel allows THP; otherwise madvise is a no-op). Freed with free(). */
+#define BIG_ALLOC_MIN ((size_t)4 << 20)
+static void *alloc_big(size_t n_bytes)
+{
+    if (n_bytes < BIG_ALLOC_MIN) return malloc(n_bytes);
+    void *p = NULL;
+    if (posix_memalign(&p, (size_t)2 << 20, n_bytes) != 0) return NULL;
+#ifdef MADV_HUGEPAGE
+    (void)madvise(p, n_bytes, MADV_HUGEPAGE); /* advice only: failure changes nothing */
+#endif
+    return p;
+}
+#define ALLOC_BIG_OR(ptr, n, what)                                                                 \
+    do {                                                                                           \
+        if (st == PG_OK) {                                                                         \
+            (ptr) = alloc_big((size_t)(n) * sizeof(*(ptr)));                                       \
             if (!(ptr)) st = PG_ERR(PG_ERR_NOMEM, "out of memory for %s", (what));                 \
         }                                                                                          \
     } while (0)
@@ -180,18 +204,22 @@ cleanup:
     return st;
 }
 
-/* Solve the primaries prim[k0..k1) (q indices) into f_loc, e_loc (may be NULL). */
+/* Solve the primaries prim[k0..k1) (q indices) into f_loc, e_loc (may be NULL): at slot k - k0,
+ * or, if in_place, at slot prim[k] (rank 0 writing straight into the q-ordered arrays). */
 static pg_status_t solve_list(const pg_dynmat_t *dm, const pg_qset_t *qs, const int64_t *prim,
-                              int64_t k0, int64_t k1, const pg_phonon_solve_opts_t *o,
-                              double *f_loc, double complex *e_loc)
+                              int64_t k0, int64_t k1, int in_place,
+                              const pg_phonon_solve_opts_t *o, double *f_loc,
+                              double complex *e_loc)
 {
     pg_status_t st = PG_OK;
     const int n = pg_dynmat_n_band(dm);
     pg_dynmat_ws_t ws = {0};
     PG_TRY(pg_dynmat_ws_init_solver(&ws, dm, eig_kind(o)));
-    for (int64_t k = k0; k < k1; k++)
-        PG_TRY(pg_dynmat_solve(dm, &ws, qs->q[prim[k]], f_loc + (k - k0) * n,
-                               e_loc ? e_loc + (k - k0) * n * n : NULL, NULL));
+    for (int64_t k = k0; k < k1; k++) {
+        const int64_t slot = in_place ? prim[k] : k - k0;
+        PG_TRY(pg_dynmat_solve(dm, &ws, qs->q[prim[k]], f_loc + slot * n,
+                               e_loc ? e_loc + slot * n * n : NULL, NULL));
+    }
 cleanup:
     pg_dynmat_ws_free(&ws);
     return st;
@@ -247,8 +275,9 @@ pg_status_t pg_phonon_solve_distributed(MPI_Comm comm, const pg_dynmat_t *dm, pg
     const int n = pg_dynmat_n_band(dm), n_p = n / 3;
     const int64_t n_msd = (int64_t)o->n_t * n_p * 9;
     double *f_loc = NULL, *f_own = NULL, *f_all = NULL, *blk = NULL, *blk_all = NULL;
-    double complex *e_loc = NULL, *e_own = NULL, *e_all = NULL;
-    int64_t *counts = NULL, *displs = NULL, *partner = NULL, *pslot = NULL, *prim = NULL;
+    double complex *e_loc = NULL, *e_own = NULL, *e_all = NULL, *e_rx = NULL;
+    double *f_rx = NULL;
+    int64_t *counts = NULL, *displs = NULL, *partner = NULL, *prim = NULL;
     if (freq) *freq = NULL;
     PG_CHECK(bcast_qset(comm, qs));
     const int64_t n_q = qs->n_q;
@@ -265,14 +294,10 @@ pg_status_t pg_phonon_solve_distributed(MPI_Comm comm, const pg_dynmat_t *dm, pg
     int64_t n_prim = 0;
     if (pairs) {
         ALLOC_OR(partner, n_q + 1, "q partners");
-        ALLOC_OR(pslot, n_q + 1, "q partners");
         ALLOC_OR(prim, n_q + 1, "q partners");
         if (st == PG_OK) st = find_partners(qs, partner);
         for (int64_t iq = 0; iq < n_q && st == PG_OK; iq++)
-            if (partner[iq] < 0) {
-                pslot[iq] = n_prim;
-                prim[n_prim++] = iq;
-            }
+            if (partner[iq] < 0) prim[n_prim++] = iq;
     }
     int64_t q0 = 0, q1 = 0;
     if (pairs) {
@@ -286,8 +311,12 @@ pg_status_t pg_phonon_solve_distributed(MPI_Comm comm, const pg_dynmat_t *dm, pg
     if (rank == 0) {
         ALLOC_OR(counts, size, "gather counts");
         ALLOC_OR(displs, size, "gather offsets");
-        ALLOC_OR(f_all, n_q * n + 1, "frequencies");
-        if (o->want_evec) ALLOC_OR(e_all, n_q * n * n + 1, "eigenvectors");
+        ALLOC_BIG_OR(f_all, n_q * n + 1, "frequencies");
+        if (o->want_evec) ALLOC_BIG_OR(e_all, n_q * n * n + 1, "eigenvectors");
+        if (pairs) { /* the other ranks' primaries arrive here, then go to their slots */
+            ALLOC_BIG_OR(f_rx, (n_prim - q1) * n + 1, "received frequencies");
+            if (o->want_evec) ALLOC_BIG_OR(e_rx, (n_prim - q1) * n * n + 1, "received eigenvectors");
+        }
     }
     if (rank == 0 || scal) ALLOC_OR(blk_all, n_blk * n_msd + 1, "msd blocks");
     if (!scal) {
@@ -295,8 +324,8 @@ pg_status_t pg_phonon_solve_distributed(MPI_Comm comm, const pg_dynmat_t *dm, pg
             f_loc = f_all;
             e_loc = e_all;
         } else {
-            ALLOC_OR(f_own, nloc * n + 1, "local frequencies");
-            if (o->want_evec) ALLOC_OR(e_own, nloc * n * n + 1, "local eigenvectors");
+            ALLOC_BIG_OR(f_own, nloc * n + 1, "local frequencies");
+            if (o->want_evec) ALLOC_BIG_OR(e_own, nloc * n * n + 1, "local eigenvectors");
             f_loc = f_own;
             e_loc = e_own;
         }
@@ -310,7 +339,7 @@ pg_status_t pg_phonon_solve_distributed(MPI_Comm comm, const pg_dynmat_t *dm, pg
     if (scal) {
         PG_TRY(solve_scalapack(comm, dm, qs, o, f_all, rank == 0 ? e_all : NULL, blk_all));
     } else {
-        st = pairs ? solve_list(dm, qs, prim, q0, q1, o, f_loc, e_loc)
+        st = pairs ? solve_list(dm, qs, prim, q0, q1, rank == 0, o, f_loc, e_loc)
                    : solve_local(dm, qs, q0, q1, o, f_loc, e_loc, blk);
         PG_TRY(pg_par_agree(comm, &st));
         if (st != PG_OK) goto cleanup;
@@ -335,31 +364,36 @@ pg_status_t pg_phonon_solve_distributed(MPI_Comm comm, const pg_dynmat_t *dm, pg
                     }
                     counts[r] = (z - a) * unit;
                     displs[r] = a * unit;
+                    if (pairs) { /* rank 0's own primaries are already in place */
+                        const int64_t a0 = r == 0 ? z : a;
+                        counts[r] = (z - a0) * unit;
+                        displs[r] = (a0 - q1) * unit;
+                    }
                 }
             const void *send = pass == 0   ? (const void *)f_loc
                                : pass == 1 ? (const void *)e_loc
                                            : (const void *)blk;
-            void *recv = pass == 0 ? (void *)f_all : pass == 1 ? (void *)e_all : (void *)blk_all;
+            void *recv = pass == 0   ? (pairs ? (void *)f_rx : (void *)f_all)
+                         : pass == 1 ? (pairs ? (void *)e_rx : (void *)e_all)
+                                     : (void *)blk_all;
             int64_t n_send = (pass < 2 ? nloc : nbloc) * unit;
             PG_TRY(pg_par_gatherv_bytes(comm, 0, send, n_send, recv, counts, displs));
         }
-        /* expand primaries to q order, backwards: slot pslot[iq] <= iq, and a derived point's
-         * primary jq < iq is read from pslot[jq] <= jq, which is not yet overwritten */
-        for (int64_t iq = n_q - 1; pairs && rank == 0 && iq >= 0; iq--) {
+        /* rank 0: the received primaries (k >= q1) to their slots, then each derived point
+         * from its primary jq (never itself derived) */
+        for (int64_t k = q1; pairs && rank == 0 && k < n_prim; k++) {
+            const int64_t iq = prim[k];
+            memcpy(f_all + iq * n, f_rx + (k - q1) * n, sizeof(double) * (size_t)n);
+            if (e_all)
+                memcpy(e_all + iq * n * n, e_rx + (k - q1) * n * n,
+                       sizeof(double complex) * (size_t)(n * n));
+        }
+        for (int64_t iq = 0; pairs && rank == 0 && iq < n_q; iq++) {
             const int64_t jq = partner[iq];
-            if (jq < 0) {
-                const int64_t k = pslot[iq];
-                if (k == iq) continue;
-                memmove(f_all + iq * n, f_all + k * n, sizeof(double) * (size_t)n);
-                if (e_all)
-                    memmove(e_all + iq * n * n, e_all + k * n * n,
-                            sizeof(double complex) * (size_t)(n * n));
-            } else {
-                const int64_t k = pslot[jq];
-                derive_from_partner(dm, qs->q[iq], qs->q[jq], f_all + k * n,
-                                    e_all ? e_all + k * n * n : NULL, f_all + iq * n,
+            if (jq >= 0)
+                derive_from_partner(dm, qs->q[iq], qs->q[jq], f_all + jq * n,
+                                    e_all ? e_all + jq * n * n : NULL, f_all + iq * n,
                                     e_all ? e_all + iq * n * n : NULL);
-            }
         }
     }
     if (rank == 0 && n_msd > 0) {
@@ -387,12 +421,13 @@ cleanup:
     free(e_all);
     free(f_own);
     free(e_own);
+    free(f_rx);
+    free(e_rx);
     free(blk);
     free(blk_all);
     free(counts);
     free(displs);
     free(partner);
-    free(pslot);
     free(prim);
     return st;
 }
