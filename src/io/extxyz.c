@@ -11,6 +11,7 @@
 #include "phonograph/pg_element.h"
 #include "phonograph/pg_par.h"
 #include "phonograph/pg_units.h"
+#include "io/textio.h"
 
 /* ---- frames ------------------------------------------------------------------------------ */
 
@@ -134,63 +135,16 @@ pg_status_t pg_extxyz_write(const char *path, const pg_extxyz_frame_t *frames, i
 
 /* ---- reader ------------------------------------------------------------------------------ */
 
-typedef struct {
-    const char *path;
-    const char *p; /* next line */
-    int line;      /* line number of the current line */
-    char *buf;     /* current line (malloc'ed, grown) */
-    size_t cap;
-} reader_t;
-
-static pg_status_t next_line(reader_t *r, int *got)
-{
-    *got = 0;
-    if (!r->p || *r->p == '\0') return PG_OK;
-    const char *e = strchr(r->p, '\n');
-    size_t n = e ? (size_t)(e - r->p) : strlen(r->p);
-    if (n + 1 > r->cap) {
-        char *b = realloc(r->buf, n + 1);
-        PG_REQUIRE(b, PG_ERR_NOMEM, "out of memory reading %s", r->path);
-        r->buf = b;
-        r->cap = n + 1;
-    }
-    memcpy(r->buf, r->p, n);
-    r->buf[n] = '\0';
-    if (n && r->buf[n - 1] == '\r') r->buf[n - 1] = '\0';
-    r->p = e ? e + 1 : r->p + n;
-    r->line++;
-    *got = 1;
-    return PG_OK;
-}
-
-static int parse_double(const char *s, double *x)
-{
-    char *end = NULL;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || *end != '\0' || errno == ERANGE || !isfinite(v)) return 0;
-    *x = v;
-    return 1;
-}
-
-/* split s (modified) at blanks */
-static int split(char *s, char **tok, int max)
-{
-    int n = 0;
-    char *save = NULL;
-    for (char *t = strtok_r(s, " \t\r\v\f", &save); t && n < max; t = strtok_r(NULL, " \t\r\v\f", &save))
-        tok[n++] = t;
-    return n;
-}
+typedef textio_reader_t reader_t;
 
 static int parse_numbers(const char *v, double *x, int max)
 {
     char *copy = strdup(v);
     if (!copy) return -1;
     char *tok[16];
-    int n = split(copy, tok, 16);
+    int n = textio_split(copy, tok, 16);
     int ok = n <= max;
-    for (int k = 0; ok && k < n; k++) ok = parse_double(tok[k], &x[k]);
+    for (int k = 0; ok && k < n; k++) ok = textio_parse_double(tok[k], &x[k]);
     free(copy);
     return ok ? n : -1;
 }
@@ -309,7 +263,7 @@ static pg_status_t parse_comment(reader_t *r, pg_extxyz_frame_t *fr, props_t *pr
             have_props = 1;
         } else if (!strcasecmp(key, "pbc")) {
             char *tok[4];
-            int n = split(val, tok, 4);
+            int n = textio_split(val, tok, 4);
             PG_TRY_REQUIRE(n == 3, PG_ERR_INPUT, "%s:%d: expected pbc=\"T T T\" (3 flags), found %d flags",
                            r->path, r->line, n);
             for (int a = 0; a < 3; a++) {
@@ -319,7 +273,7 @@ static pg_status_t parse_comment(reader_t *r, pg_extxyz_frame_t *fr, props_t *pr
                 fr->pbc[a] = ch == 'T';
             }
         } else if (!strcmp(key, "energy")) {
-            PG_TRY_REQUIRE(parse_double(val, &fr->energy_ev), PG_ERR_INPUT,
+            PG_TRY_REQUIRE(textio_parse_double(val, &fr->energy_ev), PG_ERR_INPUT,
                            "%s:%d: expected energy=<number in eV>, found \"%s\"", r->path, r->line, val);
             fr->has_energy = 1;
         } else if (!strcmp(key, "stress")) {
@@ -358,7 +312,7 @@ static pg_status_t parse_frame(reader_t *r, int64_t n_atom, pg_extxyz_frame_t *f
     props_t pr = {0, -1, -1, -1};
     char **tok = NULL;
     int got;
-    PG_TRY(next_line(r, &got));
+    PG_TRY(textio_next_line(r, &got));
     PG_TRY_REQUIRE(got, PG_ERR_INPUT, "%s:%d: expected the extxyz comment line, found end of file",
                    r->path, r->line + 1);
     PG_TRY(pg_cell_init(&fr->cell, n_atom));
@@ -369,12 +323,12 @@ static pg_status_t parse_frame(reader_t *r, int64_t n_atom, pg_extxyz_frame_t *f
     }
     PG_TRY_CALLOC(tok, pr.n_cols + 1, "extxyz columns");
     for (int64_t i = 0; i < n_atom; i++) {
-        PG_TRY(next_line(r, &got));
+        PG_TRY(textio_next_line(r, &got));
         PG_TRY_REQUIRE(got, PG_ERR_INPUT, "%s:%d: expected atom %lld of %lld (%d columns), found end of file",
                        r->path, r->line + 1, (long long)i + 1, (long long)n_atom, pr.n_cols);
         char *copy = strdup(r->buf);
         PG_TRY_REQUIRE(copy, PG_ERR_NOMEM, "out of memory");
-        int n = split(copy, tok, pr.n_cols + 1);
+        int n = textio_split(copy, tok, pr.n_cols + 1);
         if (n != pr.n_cols) {
             st = PG_ERR(PG_ERR_INPUT, "%s:%d: expected %d columns for atom %lld (Properties), found %d",
                         r->path, r->line, pr.n_cols, (long long)i + 1, n);
@@ -392,8 +346,8 @@ static pg_status_t parse_frame(reader_t *r, int64_t n_atom, pg_extxyz_frame_t *f
         fr->cell.z[i] = z;
         fr->cell.mass[i] = pg_element_mass(z);
         for (int a = 0; a < 3; a++) {
-            int ok = parse_double(tok[pr.pos_col + a], &fr->cell.pos[i][a]);
-            if (ok && pr.forces_col >= 0) ok = parse_double(tok[pr.forces_col + a], &fr->forces[i][a]);
+            int ok = textio_parse_double(tok[pr.pos_col + a], &fr->cell.pos[i][a]);
+            if (ok && pr.forces_col >= 0) ok = textio_parse_double(tok[pr.forces_col + a], &fr->forces[i][a]);
             if (!ok) {
                 st = PG_ERR(PG_ERR_INPUT, "%s:%d: expected numbers for atom %lld, found \"%s\"",
                             r->path, r->line, (long long)i + 1, r->buf);
@@ -420,7 +374,7 @@ pg_status_t pg_extxyz_parse(const char *path, const char *text, pg_extxyz_frame_
     PG_REQUIRE(text, PG_ERR_INTERNAL, "pg_extxyz_parse: NULL text");
     for (;;) {
         int got;
-        PG_TRY(next_line(&r, &got));
+        PG_TRY(textio_next_line(&r, &got));
         if (!got) break;
         char *s = r.buf;
         while (isspace((unsigned char)*s)) s++;
@@ -446,7 +400,7 @@ pg_status_t pg_extxyz_parse(const char *path, const char *text, pg_extxyz_frame_
     *n_frames = n;
     out = NULL;
 cleanup:
-    free(r.buf);
+    textio_reader_free(&r);
     if (out) pg_extxyz_frames_free(&out, n);
     return st;
 }

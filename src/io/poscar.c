@@ -10,112 +10,55 @@
 
 #include "phonograph/pg_element.h"
 #include "phonograph/pg_par.h"
+#include "io/textio.h"
 
-/* A cursor over the lines of a NUL-terminated text. Each line is copied whole into `buf`
- * (grown as needed: no line is ever truncated, so a species line with hundreds of groups, as
- * ASE writes supercells with sort=False, is read completely); `scratch` has the same capacity
- * and is where lines are split into tokens. */
+/* The lines of the text (textio_reader_t: no line is ever truncated, so a species line with
+ * hundreds of groups, as ASE writes supercells with sort=False, is read completely) plus a
+ * scratch copy of the current line, of the same capacity, where it is split into tokens. */
 typedef struct {
-    const char *path;
-    const char *p;  /* start of the next line */
-    int line;       /* number of the line in buf (1-based) */
-    char *buf;      /* [cap] current line, NUL-terminated, without '\n' / "\r\n" */
-    char *scratch;  /* [cap] */
-    size_t cap;
+    textio_reader_t r;
+    const char *path; /* = r.path */
+    char *buf;        /* = r.buf, the current line */
+    char *scratch;    /* [r.cap] */
+    size_t scratch_cap;
+    int line;         /* = r.line */
 } cursor_t;
 
 static void cursor_free(cursor_t *c)
 {
-    free(c->buf);
+    textio_reader_free(&c->r);
     free(c->scratch);
     c->buf = c->scratch = NULL;
-    c->cap = 0;
+    c->scratch_cap = 0;
 }
 
 /* Advance to the next line: *more = 0 at end of text. */
 static pg_status_t next_line(cursor_t *c, int *more)
 {
-    *more = 0;
-    if (!c->p || *c->p == '\0') return PG_OK;
-    const char *e = strchr(c->p, '\n');
-    size_t n = e ? (size_t)(e - c->p) : strlen(c->p);
-    if (n + 1 > c->cap) {
-        size_t cap = n + 1 > 256 ? n + 1 : 256;
-        char *b = realloc(c->buf, cap);
-        if (b) c->buf = b;
-        char *s = b ? realloc(c->scratch, cap) : NULL;
-        if (s) c->scratch = s;
-        PG_REQUIRE(b && s, PG_ERR_NOMEM, "%s:%d: cannot hold a line of %zu characters", c->path,
-                   c->line + 1, n);
-        c->cap = cap;
+    PG_CHECK(textio_next_line(&c->r, more));
+    c->buf = c->r.buf;
+    c->line = c->r.line;
+    if (*more && c->scratch_cap < c->r.cap) {
+        char *s = realloc(c->scratch, c->r.cap);
+        PG_REQUIRE(s, PG_ERR_NOMEM, "%s:%d: copy of a line of %zu characters", c->path, c->line,
+                   strlen(c->buf));
+        c->scratch = s;
+        c->scratch_cap = c->r.cap;
     }
-    memcpy(c->buf, c->p, n);
-    c->buf[n] = '\0';
-    if (n && c->buf[n - 1] == '\r') c->buf[n - 1] = '\0';
-    c->p = e ? e + 1 : c->p + n;
-    c->line++;
-    *more = 1;
     return PG_OK;
-}
-
-#define WS " \t\r\v\f"
-
-/* Number of white-space separated tokens of s. */
-static int count_tokens(const char *s)
-{
-    int n = 0;
-    while (*s) {
-        s += strspn(s, WS);
-        if (!*s) break;
-        n++;
-        s += strcspn(s, WS);
-    }
-    return n;
-}
-
-/* Split s in place at white space into at most max tokens; returns how many were stored.
- * Callers either size tok by count_tokens or only need the first max tokens (then they ask
- * count_tokens for the full count: nothing is dropped silently). */
-static int split(char *s, char **tok, int max)
-{
-    int n = 0;
-    char *save = NULL;
-    for (char *t = strtok_r(s, WS, &save); t && n < max; t = strtok_r(NULL, WS, &save))
-        tok[n++] = t;
-    return n;
 }
 
 /* All tokens of the current line (a copy in c->scratch): *tok is malloc'ed [*n], caller frees. */
 static pg_status_t line_tokens(cursor_t *c, char ***tok, int *n)
 {
     *tok = NULL;
-    *n = count_tokens(c->buf);
+    *n = textio_count_tokens(c->buf);
     memcpy(c->scratch, c->buf, strlen(c->buf) + 1);
     if (*n == 0) return PG_OK;
     *tok = malloc(sizeof(char *) * (size_t)*n);
     PG_REQUIRE(*tok, PG_ERR_NOMEM, "%s:%d: %d words", c->path, c->line, *n);
-    split(c->scratch, *tok, *n);
+    textio_split(c->scratch, *tok, *n);
     return PG_OK;
-}
-
-static int parse_double(const char *s, double *x)
-{
-    char *end = NULL;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || *end != '\0' || errno == ERANGE || !isfinite(v)) return 0;
-    *x = v;
-    return 1;
-}
-
-static int parse_int(const char *s, long long *x)
-{
-    char *end = NULL;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (end == s || *end != '\0' || errno == ERANGE) return 0;
-    *x = v;
-    return 1;
 }
 
 /* Short quoted excerpt of a line for messages. */
@@ -142,13 +85,13 @@ static pg_status_t line_numbers(cursor_t *c, int n, double *x, const char *what,
     char ex[80];
     char *tok[3];
     memcpy(c->scratch, c->buf, strlen(c->buf) + 1);
-    int nt = count_tokens(c->buf);
+    int nt = textio_count_tokens(c->buf);
     if (nt < n || (!allow_extra && nt > n))
         return PG_ERR(PG_ERR_INPUT, "%s:%d: expected %s (%d number%s), found \"%s\"", c->path,
                       c->line, what, n, n == 1 ? "" : "s", excerpt(c->buf, ex, sizeof ex));
-    split(c->scratch, tok, n);
+    textio_split(c->scratch, tok, n);
     for (int k = 0; k < n; k++)
-        if (!parse_double(tok[k], &x[k]))
+        if (!textio_parse_double(tok[k], &x[k]))
             return PG_ERR(PG_ERR_INPUT, "%s:%d: expected a number in %s, found \"%s\"", c->path,
                           c->line, what, tok[k]);
     return PG_OK;
@@ -188,7 +131,8 @@ pg_status_t pg_poscar_parse_ex(const char *path, const char *text, pg_cell_t *ce
                                pg_poscar_info_t *info)
 {
     pg_status_t st = PG_OK;
-    cursor_t c = {.path = path ? path : "<poscar>", .p = text, .line = 0};
+    cursor_t c = {.r = {.path = path ? path : "<poscar>", .p = text}};
+    c.path = c.r.path;
     pg_poscar_info_t inf;
     memset(&inf, 0, sizeof inf);
     memset(cell, 0, sizeof *cell);
@@ -217,8 +161,8 @@ pg_status_t pg_poscar_parse_ex(const char *path, const char *text, pg_cell_t *ce
         char *t2[2];
         double x;
         memcpy(c.scratch, c.buf, strlen(c.buf) + 1);
-        int n2 = split(c.scratch, t2, 2);
-        PG_TRY_REQUIRE(n2 < 2 || !parse_double(t2[1], &x), PG_ERR_INPUT,
+        int n2 = textio_split(c.scratch, t2, 2);
+        PG_TRY_REQUIRE(n2 < 2 || !textio_parse_double(t2[1], &x), PG_ERR_INPUT,
                        "%s:%d: expected one scale factor, found \"%s\" (per-axis scale factors "
                        "are not supported)",
                        c.path, c.line, excerpt(c.buf, ex, sizeof ex));
@@ -248,7 +192,7 @@ pg_status_t pg_poscar_parse_ex(const char *path, const char *text, pg_cell_t *ce
     long long dummy;
     PG_TRY_REQUIRE(nt > 0, PG_ERR_INPUT, "%s:%d: expected species symbols or atom counts, found an empty line",
                    c.path, c.line);
-    if (parse_int(tok[0], &dummy)) {
+    if (textio_parse_int(tok[0], &dummy)) {
         inf.vasp4 = 1;
     } else {
         n_groups = nt;
@@ -267,7 +211,7 @@ pg_status_t pg_poscar_parse_ex(const char *path, const char *text, pg_cell_t *ce
     PG_TRY_REQUIRE(count, PG_ERR_NOMEM, "%s:%d: %d atom counts", c.path, c.line, nc);
     long long n_atom = 0;
     for (int k = 0; k < nc; k++) {
-        PG_TRY_REQUIRE(parse_int(ctok[k], &count[k]) && count[k] > 0, PG_ERR_INPUT,
+        PG_TRY_REQUIRE(textio_parse_int(ctok[k], &count[k]) && count[k] > 0, PG_ERR_INPUT,
                        "%s:%d: expected a positive integer atom count, found \"%s\"", c.path,
                        c.line, ctok[k]);
         PG_TRY_REQUIRE(count[k] <= INT32_MAX && n_atom <= INT32_MAX - count[k], PG_ERR_INPUT,
@@ -277,7 +221,7 @@ pg_status_t pg_poscar_parse_ex(const char *path, const char *text, pg_cell_t *ce
     }
     if (inf.vasp4) {
         /* phonopy: symbols are the first words of the comment line */
-        int ncw = count_tokens(comment);
+        int ncw = textio_count_tokens(comment);
         PG_TRY_REQUIRE(ncw >= nc, PG_ERR_INPUT,
                        "%s:1: expected %d species symbols on the comment line (VASP 4 file "
                        "without a species line), found \"%s\"",
@@ -286,7 +230,7 @@ pg_status_t pg_poscar_parse_ex(const char *path, const char *text, pg_cell_t *ce
         tok = malloc(sizeof(char *) * (size_t)nc);
         z_species = malloc(sizeof *z_species * (size_t)nc);
         PG_TRY_REQUIRE(tok && z_species, PG_ERR_NOMEM, "%s:1: %d species symbols", c.path, nc);
-        split(comment, tok, nc);
+        textio_split(comment, tok, nc);
         for (int k = 0; k < nc; k++)
             PG_TRY_REQUIRE(species_z(tok[k], &z_species[k]) == PG_OK, PG_ERR_INPUT,
                            "%s:1: expected an element symbol as word %d of the comment line "
