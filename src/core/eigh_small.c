@@ -24,7 +24,7 @@ pg_status_t pg_eigh_ws_init(pg_eigh_ws_t *ws, int n)
 {
     memset(ws, 0, sizeof(*ws));
     PG_REQUIRE(n >= 1 && n <= 4096, PG_ERR_INPUT, "small eigensolver: order %d out of range", n);
-    ws->buf = calloc((size_t)(8 * n * n + 8 * n), sizeof(double));
+    ws->buf = calloc((size_t)(8 * n * (n + 3) + 8 * n), sizeof(double));
     PG_REQUIRE(ws->buf, PG_ERR_NOMEM, "out of memory for the eigensolver workspace (order %d)", n);
     ws->n = n;
     return PG_OK;
@@ -135,9 +135,11 @@ static inline __attribute__((always_inline)) void tridiagonalise(int n, double *
     e[n - 1] = 0;
 }
 
-/* Step 2. Implicit QL on (d, e); zt [n][n] rows = vectors (start: identity). Returns 0 on
- * success, -1 if some eigenvalue needs more than 60 iterations. */
-static inline __attribute__((always_inline)) int tridiag_ql(int n, double *restrict d, double *restrict e, double *restrict zt)
+/* Step 2. Implicit QL on (d, e); zt [n][ld] rows = vectors (start: identity; ld = n rounded up
+ * to a multiple of 4, the padding columns stay zero, so a rotation is whole SIMD vectors with
+ * no remainder loop). Returns 0 on success, -1 if some eigenvalue needs more than 60
+ * iterations. */
+static inline __attribute__((always_inline)) int tridiag_ql(int n, int ld, double *restrict d, double *restrict e, double *restrict zt)
 {
     for (int l = 0; l < n; l++) {
         int iter = 0, m;
@@ -156,14 +158,23 @@ static inline __attribute__((always_inline)) int tridiag_ql(int n, double *restr
             int i;
             for (i = m - 1; i >= l; i--) {
                 double f = s * e[i], b = c * e[i];
-                r = sqrt(f * f + g * g);
-                e[i + 1] = r;
-                if (r == 0) { /* underflow: split here and restart */
-                    d[i + 1] -= p;
-                    e[m] = 0;
-                    break;
+                const double r2 = f * f + g * g;
+                double rinv;
+                if (r2 >= 0x1p-1000) { /* 1/r = √r² · (1/r²): square root and division run
+                                        * in parallel instead of one after the other */
+                    r = sqrt(r2);
+                    rinv = r * (1.0 / r2);
+                } else { /* tiny (or zero: split here and restart) */
+                    r = sqrt(r2);
+                    if (r == 0) {
+                        e[i + 1] = r;
+                        d[i + 1] -= p;
+                        e[m] = 0;
+                        break;
+                    }
+                    rinv = 1.0 / r;
                 }
-                const double rinv = 1.0 / r;
+                e[i + 1] = r;
                 s = f * rinv;
                 c = g * rinv;
                 g = d[i + 1] - p;
@@ -171,12 +182,13 @@ static inline __attribute__((always_inline)) int tridiag_ql(int n, double *restr
                 p = s * r;
                 d[i + 1] = g + p;
                 g = c * r - b;
-                double *restrict z0 = zt + (size_t)i * n, *restrict z1 = zt + (size_t)(i + 1) * n;
-                for (int t = 0; t < n; t++) {
-                    const double f1 = z1[t], f0 = z0[t];
-                    z1[t] = s * f0 + c * f1;
-                    z0[t] = c * f0 - s * f1;
-                }
+                double *restrict z0 = zt + (size_t)i * ld, *restrict z1 = zt + (size_t)(i + 1) * ld;
+                for (int t4 = 0; t4 < ld; t4 += 4)
+                    for (int t = t4; t < t4 + 4; t++) {
+                        const double f1 = z1[t], f0 = z0[t];
+                        z1[t] = s * f0 + c * f1;
+                        z0[t] = c * f0 - s * f1;
+                    }
             }
             if (r == 0 && i >= l) continue;
             d[l] -= p;
@@ -254,8 +266,9 @@ PG_EIGH_CLONES static pg_status_t solve_core(pg_eigh_ws_t *ws, int n, double ama
                                              double complex *z)
 {
     const size_t nn = (size_t)n * n;
+    const int ld = (n + 3) & ~3; /* row stride of zt */
     double *ar = ws->buf, *ai = ar + nn, *vr = ai + nn, *vi = vr + nn, *zt = vi + nn;
-    double *yr = zt + nn, *yi = yr + nn;
+    double *yr = zt + (size_t)n * ld, *yi = yr + nn;
     double *d = yi + nn, *e = d + n, *tr = e + n, *ti = tr + n, *pr = ti + n, *pi = pr + n;
     double *wr = pi + n, *wi = wr + n;
     PG_REQUIRE(isfinite(amax), PG_ERR_NUMERIC, "small eigensolver: matrix has NaN or Inf");
@@ -268,9 +281,9 @@ PG_EIGH_CLONES static pg_status_t solve_core(pg_eigh_ws_t *ws, int n, double ama
         }
     }
     tridiagonalise(n, ar, ai, d, e, vr, vi, tr, ti, pr, pi, wr, wi);
-    memset(zt, 0, sizeof(double) * nn);
-    for (int t = 0; t < n; t++) zt[(size_t)t * n + t] = 1;
-    PG_REQUIRE(tridiag_ql(n, d, e, zt) == 0, PG_ERR_NUMERIC,
+    memset(zt, 0, sizeof(double) * (size_t)n * ld);
+    for (int t = 0; t < n; t++) zt[(size_t)t * ld + t] = 1;
+    PG_REQUIRE(tridiag_ql(n, ld, d, e, zt) == 0, PG_ERR_NUMERIC,
                "small eigensolver: QL iteration did not converge (order %d)", n);
     /* ascending order (selection sort, swapping vector rows) */
     for (int s = 0; s < n - 1; s++) {
@@ -281,7 +294,7 @@ PG_EIGH_CLONES static pg_status_t solve_core(pg_eigh_ws_t *ws, int n, double ama
             double x = d[s];
             d[s] = d[k];
             d[k] = x;
-            double *z0 = zt + (size_t)s * n, *z1 = zt + (size_t)k * n;
+            double *z0 = zt + (size_t)s * ld, *z1 = zt + (size_t)k * ld;
             for (int t = 0; t < n; t++) {
                 x = z0[t];
                 z0[t] = z1[t];
@@ -294,7 +307,7 @@ PG_EIGH_CLONES static pg_status_t solve_core(pg_eigh_ws_t *ws, int n, double ama
     /* component-major y[r][s] = zt[s][r] */
     for (int r = 0; r < n; r++)
         for (int s = 0; s < n; s++) {
-            yr[(size_t)r * n + s] = zt[(size_t)s * n + r];
+            yr[(size_t)r * n + s] = zt[(size_t)s * ld + r];
             yi[(size_t)r * n + s] = 0;
         }
     /* y ← H_k y for k = n-2 … 0: y[o:] −= τ v (v^H y[o:]), for all n vectors at once */
