@@ -37,8 +37,9 @@ pg_status_t pg_phonons_run(MPI_Comm comm, const pg_deck_t *deck, pg_log_t *log,
 pg_status_t pg_phonons_run_cell(MPI_Comm comm, const pg_deck_t *deck, pg_log_t *log,
                                 const char *out_dir, const pg_cell_t *unitcell,
                                 pg_phonons_summary_t *summary);
-/* Fingerprint of what phonons.h5 depends on in the deck: the resolved [structure],
- * [phonons] and [labeler] sections (not the contents of the force-constant file). */
+/* Fingerprint of what phonons.h5 depends on: the resolved [structure], [relax], [phonons]
+ * and [labeler] sections, and the contents of the unit-cell file and (fc_source = file) of
+ * the force-constant file, so an input file edited in place is noticed. */
 uint64_t pg_phonons_fingerprint(const pg_deck_t *deck);
 /* Is <out_dir>/phonons.h5 complete (attribute complete = 1, written last before the file is
  * renamed from phonons.h5.partial) and made from this deck (attribute deck_fingerprint)?

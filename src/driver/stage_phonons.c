@@ -373,10 +373,37 @@ static int64_t count_imag(int64_t n, const double *f, double tol, double *fmin, 
 
 /* ---- the stage ---- */
 
+/* FNV-1a of a file's bytes folded into h; an unreadable file folds in a fixed marker (the
+ * stage itself then fails on reading it with a proper message) */
+static uint64_t hash_file(uint64_t h, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return (h ^ 0x6d697373696e67ULL) * 0x100000001b3ULL;
+    unsigned char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        for (size_t i = 0; i < n; i++) h = (h ^ buf[i]) * 0x100000001b3ULL;
+    fclose(f);
+    return h;
+}
+
+/* The phonons of a run depend on the deck's [structure], [relax], [phonons] and [labeler]
+ * values and on the contents of the input files they name: the unit-cell POSCAR and, with
+ * fc_source = file, the force-constant file. An edited input file therefore invalidates
+ * phonons.h5 even when the deck text is unchanged. */
 uint64_t pg_phonons_fingerprint(const pg_deck_t *deck)
 {
-    static const char *const sections[] = {"structure", "phonons", "labeler", NULL};
-    return pg_deck_fingerprint(deck, sections);
+    static const char *const sections[] = {"structure", "relax", "phonons", "labeler", NULL};
+    uint64_t h = pg_deck_fingerprint(deck, sections);
+    const char *path = NULL, *src = NULL;
+    if (pg_deck_get_string(deck, "structure", "unitcell", &path) == PG_OK && path)
+        h = hash_file(h, path);
+    if (pg_deck_get_string(deck, "phonons", "fc_source", &src) == PG_OK && src &&
+        !strcmp(src, "file") && pg_deck_is_set(deck, "phonons", "force_constants") &&
+        pg_deck_get_string(deck, "phonons", "force_constants", &path) == PG_OK && path)
+        h = hash_file(h, path);
+    pg_err_clear();
+    return h;
 }
 
 /* rank 0: is <out_dir>/phonons.h5 complete and made from this deck? */
@@ -412,8 +439,8 @@ static pg_status_t check_output_local(const pg_deck_t *deck, const char *out_dir
                pg_h5_attr_read_string(h, "/", "deck_fingerprint", &fp) != PG_OK) {
         snprintf(why, cap, "%s has no deck fingerprint", path);
     } else if (strcmp(fp, want) != 0) {
-        snprintf(why, cap, "%s was made from other [structure]/[phonons]/[labeler] values "
-                           "(fingerprint %s, this deck %s)", path, fp, want);
+        snprintf(why, cap, "%s was made from other [structure]/[relax]/[phonons]/[labeler] values "
+                           "or input files (fingerprint %s, this deck and its input files %s)", path, fp, want);
     } else {
         int64_t counts[4];
         double range[2];

@@ -15,7 +15,7 @@ pass=0; fail=0
 ok()  { pass=$((pass + 1)); echo "ok   $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && sed 's/^/     | /' "$2" | tail -25; }
 NACL=$SHARED/reference/phonopy/NaCl
-deck() { # file output_dir mesh
+deck() { # file output_dir mesh [force_constants]
     cat > "$1" <<DECK
 [run]
 output_dir = $2
@@ -25,7 +25,7 @@ unitcell = $NACL/POSCAR-unitcell
 supercell = 2 2 2
 primitive = F
 [phonons]
-force_constants = $NACL/force_constants.hdf5
+force_constants = ${4:-$NACL/force_constants.hdf5}
 mesh = $3
 mesh_symmetry = false
 temperatures = 0 300
@@ -105,10 +105,26 @@ deck "$TMP/other.deck" "$TMP/other" "4 4 4"
 run other "$TMP/other.deck"
 cp "$TMP/other/phonons.h5" "$R"
 run swapped "$TMP/ref.deck"
-if [ "$(rc other)" = 0 ] && [ "$(rc swapped)" = 0 ] && has swapped "was made from other [structure]/[phonons]/[labeler] values" \
+if [ "$(rc other)" = 0 ] && [ "$(rc swapped)" = 0 ] && has swapped "was made from other [structure]/[relax]/[phonons]/[labeler] values" \
     && h5same "$R" "$TMP/ref_copy.h5" > "$TMP/swapped.cmp" 2>&1; then
     ok "phonons.h5 of another deck: refused as output of this one, recomputed"
 else bad "phonons.h5 of another deck" "$TMP/swapped.out"; cat "$TMP/swapped.cmp" 2>/dev/null; fi
+
+# 5b. the deck is unchanged but its force-constant file was edited in place: not reused
+cp "$NACL/force_constants.hdf5" "$TMP/fc.hdf5"
+deck "$TMP/edit.deck" "$TMP/edit" "4 4 4" "$TMP/fc.hdf5"
+run edit1 "$TMP/edit.deck"
+cp "$TMP/edit/phonons.h5" "$TMP/edit_before.h5"
+/usr/bin/python3 -c "
+import h5py, sys
+f = h5py.File(sys.argv[1], 'a'); d = f['force_constants']; d[...] = 1.01 * d[()]" "$TMP/fc.hdf5"
+run edit2 "$TMP/edit.deck"
+if [ "$(rc edit1)" = 0 ] && [ "$(rc edit2)" = 0 ] && has edit2 "or input files" \
+    && has edit2 "computing the stage again" \
+    && ! h5same "$TMP/edit/phonons.h5" "$TMP/edit_before.h5" > /dev/null 2>&1 \
+    && [ "$(attr "$TMP/edit/phonons.h5" complete)" = 1 ]; then
+    ok "force-constant file edited in place (same deck text): said so and recomputed"
+else bad "edited force-constant file" "$TMP/edit2.out"; fi
 
 # 6. kill -9 during the phonons stage (a mesh large enough to be caught in it), then rerun
 deck "$TMP/kill.deck" "$TMP/kill" "${KILL_MESH:-36 36 36}"
