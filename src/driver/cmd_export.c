@@ -149,8 +149,19 @@ pg_status_t pg_cmd_export(MPI_Comm comm, int argc, char **argv)
     if (rank == 0) {
         printf("exported %lld configurations to %s/config_NNNNNN/POSCAR (%lld not completed, "
                "skipped)\n", (long long)n_written, dir, (long long)n_skipped);
-        printf("submit: sbatch --array=0-%lld%%50 jobscripts/dft_array.slurm %s\n",
-               (long long)(n_config - 1), dir);
+        /* the array covers exactly the exported (completed) indices, as ranges a-b,c,... */
+        printf("submit: sbatch --array=");
+        int first = 1;
+        for (int64_t c = 0; c < n_config; c++) {
+            if (!done[c]) continue;
+            int64_t e = c;
+            while (e + 1 < n_config && done[e + 1]) e++;
+            if (e > c) printf("%s%lld-%lld", first ? "" : ",", (long long)c, (long long)e);
+            else printf("%s%lld", first ? "" : ",", (long long)c);
+            first = 0;
+            c = e;
+        }
+        printf("%s%%50 jobscripts/dft_array.slurm %s\n", first ? "none" : "", dir);
         printf("also as extxyz (info config_index): %s/configs.extxyz; afterwards: phonograph import "
                "DECK %s\n", dir, dir);
     }

@@ -76,6 +76,19 @@ for c in range(14):
 print("ok")
 PY
 then ok "export: 14 POSCARs equal to the dataset rows (ASE)"; else bad "export" "$TMP/export.out"; cat "$TMP/export_chk.out" 2>/dev/null | tail -3; fi
+if grep -qF -- "--array=0-13%50 jobscripts/dft_array.slurm" "$TMP/export.out"; then ok "export: job array over the 14 configurations"
+else bad "export: job array over the 14 configurations" "$TMP/export.out"; fi
+# a partly completed dataset: only completed rows are exported, and the array names exactly them
+cp -r "$TMP/np1" "$TMP/part" && rm -rf "$TMP/part/out/export"
+$PY -c "
+import h5py, sys
+f = h5py.File(sys.argv[1], 'a'); c = f['completed'][:]; c[[3, 7, 8, 9, 13]] = 0; f['completed'][:] = c" "$TMP/part/out/dataset.h5"
+env timeout 60 $MPIRUN -np 2 "$PG_BIN" export "$TMP/part/sample.deck" > "$TMP/export_part.out" 2>&1; erc=$?
+if [ $erc = 0 ] && grep -qF -- "--array=0-2,4-6,10-12%50 " "$TMP/export_part.out" \
+   && grep -q "exported 9 configurations" "$TMP/export_part.out" \
+   && [ ! -e "$TMP/part/out/export/config_000003" ] && [ -e "$TMP/part/out/export/config_000004/POSCAR" ]; then
+    ok "export of a partly completed dataset: 9 POSCARs, array 0-2,4-6,10-12"
+else bad "export of a partly completed dataset" "$TMP/export_part.out"; fi
 
 # SIGKILL after the data of epoch 2 is written but before its completion flags, at np 2 and 1
 for np in 2 1; do
