@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,17 @@ typedef struct {
     double stress[9];
     double *forces;     /* [n_atom*3] */
 } item_t;
+
+/* the human-readable note of an item; a note longer than the buffer ends in "..." */
+static void set_note(item_t *it, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_note(item_t *it, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(it->note, sizeof it->note, fmt, ap);
+    va_end(ap);
+    if (n >= (int)sizeof it->note) memcpy(it->note + sizeof it->note - 4, "...", 4);
+}
 
 typedef struct {
     pg_h5_t *f;         /* open read-only (serial) on every rank */
@@ -253,14 +265,14 @@ static void fill_vasprun(item_t *it, ds_t *d, const opts_t *o, const char *file)
     pg_vasprun_t v;
     if (pg_vasprun_read(file, &v) != PG_OK) {
         it->status = o->skip_broken ? ST_SKIPPED : ST_REFUSED;
-        snprintf(it->note, sizeof it->note, "%s", pg_err_message());
+        set_note(it, "%s", pg_err_message());
         pg_err_clear();
         return;
     }
     double(*pos)[3] = calloc((size_t)v.n_atom, sizeof *pos);
     if (!pos) {
         it->status = ST_REFUSED;
-        snprintf(it->note, sizeof it->note, "out of memory");
+        set_note(it, "out of memory");
         pg_vasprun_free(&v);
         return;
     }
@@ -271,17 +283,17 @@ static void fill_vasprun(item_t *it, ds_t *d, const opts_t *o, const char *file)
     char why[400];
     if (v.n_calc > 1) {
         it->status = ST_REFUSED;
-        snprintf(it->note, sizeof it->note, "%s: %d ionic steps (NSW %d, IBRION %d): labels need a "
+        set_note(it, "%s: %d ionic steps (NSW %d, IBRION %d): labels need a "
                  "single-point calculation of the exported structure (NSW = 0)", file, v.n_calc, v.nsw,
                  v.ibrion);
     } else if (!same_structure(d, it->c, v.n_atom, v.z, (const double(*)[3])v.lattice0,
                                (const double(*)[3])pos, o->tol, why, sizeof why)) {
         it->status = ST_REFUSED;
-        snprintf(it->note, sizeof it->note, "%s does not match configuration %lld: %s", file,
+        set_note(it, "%s does not match configuration %lld: %s", file,
                  (long long)it->c, why);
     } else if (!v.converged) {
         it->status = ST_SKIPPED;
-        snprintf(it->note, sizeof it->note, "%s", v.why);
+        set_note(it, "%s", v.why);
     } else {
         it->status = ST_IMPORTED;
         it->energy = v.energy_free_ev;
@@ -295,7 +307,7 @@ static void fill_vasprun(item_t *it, ds_t *d, const opts_t *o, const char *file)
         if (v.eig && pg_vasprun_band_edges(v.n_spin, v.n_kpt, v.n_band, v.eig, v.occ, PG_VASPRUN_OCC_THRESHOLD,
                                            &it->vbm, &cbm, &it->gap, &metal) != PG_OK)
             pg_err_clear();
-        snprintf(it->note, sizeof it->note, "E %.6f eV, gap %.4f eV%s%s%s%s", it->energy, it->gap,
+        set_note(it, "E %.6f eV, gap %.4f eV%s%s%s%s", it->energy, it->gap,
                  metal ? " (metal)" : "", v.has_stress ? "" : ", no stress", v.has_forces ? "" : ", no forces",
                  v.eig ? "" : ", no eigenvalues");
     }
@@ -328,14 +340,14 @@ static pg_status_t collect_dir(const char *dir, ds_t *d, const opts_t *o, item_t
         struct stat sb;
         if (it->c >= d->n_config || !d->done[it->c]) {
             it->status = ST_REFUSED;
-            snprintf(it->note, sizeof it->note, "configuration %lld is not %s the dataset", (long long)it->c,
+            set_note(it, "configuration %lld is not %s the dataset", (long long)it->c,
                      it->c >= d->n_config ? "in" : "completed in");
         } else if (k > 0 && (*items)[k - 1].c == it->c) {
             it->status = ST_REFUSED;
-            snprintf(it->note, sizeof it->note, "configuration %lld appears twice", (long long)it->c);
+            set_note(it, "configuration %lld appears twice", (long long)it->c);
         } else if (stat(it->source, &sb) != 0) {
             it->status = ST_SKIPPED;
-            snprintf(it->note, sizeof it->note, "no vasprun.xml (DFT not run yet?)");
+            set_note(it, "no vasprun.xml (DFT not run yet?)");
         } else {
             fill_vasprun(it, d, o, it->source);
         }
@@ -390,7 +402,7 @@ static pg_status_t collect_extxyz(const char *file, ds_t *d, const opts_t *o, it
         if (k % size != rank) continue;
         if (info_double(f, "config_index", &ci) != 1 || ci < 0 || ci != floor(ci)) {
             it->status = ST_REFUSED;
-            snprintf(it->note, sizeof it->note, "%s frame %lld: expected an info key config_index=<integer>, "
+            set_note(it, "%s frame %lld: expected an info key config_index=<integer>, "
                      "found %s", file, (long long)k, info_value(f, "config_index") ? info_value(f, "config_index") : "none");
             continue;
         }
@@ -399,23 +411,23 @@ static pg_status_t collect_extxyz(const char *file, ds_t *d, const opts_t *o, it
         const char *conv = info_value(f, "converged");
         if (it->c >= d->n_config || !d->done[it->c]) {
             it->status = ST_REFUSED;
-            snprintf(it->note, sizeof it->note, "%s frame %lld: configuration %lld is not %s the dataset", file,
+            set_note(it, "%s frame %lld: configuration %lld is not %s the dataset", file,
                      (long long)k, (long long)it->c, it->c >= d->n_config ? "in" : "completed in");
         } else if (!same_structure(d, it->c, f->cell.n_atom, f->cell.z, (const double(*)[3])f->cell.lattice,
                                    (const double(*)[3])f->cell.pos, o->tol, why, sizeof why)) {
             it->status = ST_REFUSED;
-            snprintf(it->note, sizeof it->note, "%s frame %lld does not match configuration %lld: %s", file,
+            set_note(it, "%s frame %lld does not match configuration %lld: %s", file,
                      (long long)k, (long long)it->c, why);
         } else if (conv && (toupper((unsigned char)conv[0]) == 'F')) {
             it->status = ST_SKIPPED;
-            snprintf(it->note, sizeof it->note, "info converged=%s (not converged electronically)", conv);
+            set_note(it, "info converged=%s (not converged electronically)", conv);
         } else {
             double e = NAN;
             int has_free = info_double(f, "free_energy", &e);
             if (has_free != 1 && f->has_energy) e = f->energy_ev;
             if (!isfinite(e) || has_free < 0) {
                 it->status = ST_REFUSED;
-                snprintf(it->note, sizeof it->note, "%s frame %lld: expected energy= or free_energy= (eV), found %s",
+                set_note(it, "%s frame %lld: expected energy= or free_energy= (eV), found %s",
                          file, (long long)k, has_free < 0 ? "a non-number free_energy" : "none");
                 continue;
             }
@@ -428,11 +440,11 @@ static pg_status_t collect_extxyz(const char *file, ds_t *d, const opts_t *o, it
             it->gap = it->vbm = NAN;
             if (info_double(f, "gap", &it->gap) < 0 || info_double(f, "vbm", &it->vbm) < 0) {
                 it->status = ST_REFUSED;
-                snprintf(it->note, sizeof it->note, "%s frame %lld: gap/vbm info keys must be numbers (eV)", file,
+                set_note(it, "%s frame %lld: gap/vbm info keys must be numbers (eV)", file,
                          (long long)k);
                 continue;
             }
-            snprintf(it->note, sizeof it->note, "E %.6f eV (%s), gap %.4f eV", it->energy,
+            set_note(it, "E %.6f eV (%s), gap %.4f eV", it->energy,
                      has_free == 1 ? "free_energy" : "energy", it->gap);
         }
     }
@@ -682,7 +694,7 @@ static pg_status_t gather_items(MPI_Comm comm, item_t *items, int64_t n, int64_t
             it->vbm = r.vbm;
             it->hydro = r.hydro;
             memcpy(it->stress, r.stress, sizeof r.stress);
-            snprintf(it->note, sizeof it->note, "%s", r.note);
+            set_note(it, "%s", r.note);
             memcpy(it->forces, recv + (size_t)q * rec + sizeof r, sizeof(double) * 3 * (size_t)n_atom);
         }
 cleanup:
