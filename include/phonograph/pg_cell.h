@@ -31,6 +31,8 @@ void pg_cell_set_default_masses(pg_cell_t *cell);
 
 /* Cell volume (Å^3), signed by handedness of the lattice rows. */
 double pg_cell_volume(const pg_cell_t *cell);
+/* Determinant of a 3x3 matrix (for lattice rows: the signed cell volume, Å^3). */
+double pg_mat3_det(const double m[3][3]);
 /* Inverse of a 3x3 matrix; returns PG_ERR_INPUT if |det| < 1e-12 * scale^3. */
 pg_status_t pg_mat3_inverse(const double m[3][3], double inv[3][3]);
 /* Reciprocal lattice rows b_i with a_i · b_j = delta_ij (no 2π). */

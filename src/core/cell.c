@@ -58,6 +58,8 @@ static double det3(const double m[3][3])
 
 double pg_cell_volume(const pg_cell_t *cell) { return det3(cell->lattice); }
 
+double pg_mat3_det(const double m[3][3]) { return det3(m); }
+
 pg_status_t pg_mat3_inverse(const double m[3][3], double inv[3][3])
 {
     double scale = 0.0;

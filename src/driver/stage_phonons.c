@@ -1,7 +1,6 @@
 /* stage_phonons.c - the phonons stage (see pg_phonons_stage.h): deck keys, structure set-up,
  * force constants, distributed solves, phonons.h5. */
 #include <errno.h>
-#include <stdarg.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,29 +82,6 @@ const pg_deck_key_t pg_deck_keys_phonons[] = {
 };
 
 /* ---- helpers ---- */
-
-static void logi(pg_log_t *log, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void logi(pg_log_t *log, const char *fmt, ...)
-{
-    if (!log) return;
-    char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    pg_log_info(log, "%s", buf);
-}
-static void logw(pg_log_t *log, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void logw(pg_log_t *log, const char *fmt, ...)
-{
-    if (!log) return;
-    char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    pg_log_warn(log, "%s", buf);
-}
 
 /* a number or a fraction "1/2" */
 static int parse_frac(const char *s, size_t n, double *v)
@@ -240,7 +216,7 @@ static pg_status_t load_fc(MPI_Comm comm, const pg_deck_t *deck, pg_log_t *log,
         st = pg_labeler_force_constants(lab, comm, &sc->cell, symprec, fc, &fi);
         pg_labeler_destroy(&lab);
         PG_CHECK(st);
-        logi(log, "force constants: finite displacements with PRV-CAP-1 (%.3g Å, %lld displacements, "
+        pg_log_info(log, "force constants: finite displacements with PRV-CAP-1 (%.3g Å, %lld displacements, "
              "%d independent atoms, space group %d; level-1 symmetrisation change %.2e eV/Å²)",
              lo.fc_displacement_ang, (long long)fi.n_disp, fi.n_indep, fi.spacegroup_number,
              fi.max_sym_change);
@@ -254,7 +230,7 @@ static pg_status_t load_fc(MPI_Comm comm, const pg_deck_t *deck, pg_log_t *log,
         int64_t n_s = sc->cell.n_atom;
         PG_TRY(fc_load_file(path, fmt, sc, prim->cell.n_atom, prim->p2s,
                             "primitive cell of [structure]", NULL, fc));
-        logi(log, "force constants: %s (%s, %lld x %lld)", path,
+        pg_log_info(log, "force constants: %s (%s, %lld x %lld)", path,
              pg_fc_is_full(fc) ? "full" : "compact", (long long)fc->n_row, (long long)fc->n_super);
         if (strcmp(sym, "none")) {
             double c1 = 0, c2 = 0;
@@ -267,10 +243,10 @@ static pg_status_t load_fc(MPI_Comm comm, const pg_deck_t *deck, pg_log_t *log,
                 free(frac);
                 PG_TRY(st);
                 PG_TRY(fc_spacegroup(sc, symprec, &full, &c2, &n_ops));
-                logi(log, "FC space-group symmetrisation (%d operations): max change %.3e eV/Å²",
+                pg_log_info(log, "FC space-group symmetrisation (%d operations): max change %.3e eV/Å²",
                      n_ops, c2);
                 if (c2 > warn)
-                    logw(log, "space-group symmetrisation changed FCs by %.3e eV/Å² (> fc_warn "
+                    pg_log_warn(log, "space-group symmetrisation changed FCs by %.3e eV/Å² (> fc_warn "
                               "%.1e): force constants and structure may not match",
                          c2, warn);
                 if (!pg_fc_is_full(fc)) {
@@ -286,11 +262,11 @@ static pg_status_t load_fc(MPI_Comm comm, const pg_deck_t *deck, pg_log_t *log,
             }
             if (!strcmp(sym, "asr")) pg_fc_asr(fc, &c1);
             else PG_TRY(pg_fc_symmetrize(fc, 1, &c1));
-            logi(log, "FC %s symmetrisation: max change %.3e eV/Å²%s",
+            pg_log_info(log, "FC %s symmetrisation: max change %.3e eV/Å²%s",
                  !strcmp(sym, "asr") ? "translational (ASR)" : "ASR + permutation", c1,
                  pg_fc_is_full(fc) || !strcmp(sym, "asr") ? "" : " (compact: ASR only)");
             if (c1 > warn)
-                logw(log, "FC symmetrisation changed elements by %.3e eV/Å² (> fc_warn %.1e): "
+                pg_log_warn(log, "FC symmetrisation changed elements by %.3e eV/Å² (> fc_warn %.1e): "
                           "check the force constants",
                      c1, warn);
         }
@@ -331,7 +307,7 @@ static pg_status_t build_structure(MPI_Comm comm, const pg_deck_t *deck, pg_log_
     }
     PG_TRY(pg_structure_primitive_matrix(deck, is_auto ? &usym : NULL, P));
     if (is_auto)
-        logi(log, "primitive = auto: space group %s (%d), P = [%.4g %.4g %.4g; %.4g %.4g %.4g; %.4g %.4g %.4g]",
+        pg_log_info(log, "primitive = auto: space group %s (%d), P = [%.4g %.4g %.4g; %.4g %.4g %.4g; %.4g %.4g %.4g]",
              usym.international, usym.spacegroup_number, P[0][0], P[0][1], P[0][2], P[1][0],
              P[1][1], P[1][2], P[2][0], P[2][1], P[2][2]);
     PG_TRY(pg_supercell_build(unit, (const int(*)[3])M, PG_SUPERCELL_SYMPREC, sc));
@@ -340,7 +316,7 @@ static pg_status_t build_structure(MPI_Comm comm, const pg_deck_t *deck, pg_log_
     PG_TRY(pg_par_agree(comm, &st));
     if (st != PG_OK) goto cleanup;
     PG_TRY(pg_symmetry_bcast(comm, 0, psym));
-    logi(log, "structure: %lld atoms in the unit cell, supercell %lld atoms, primitive cell %lld "
+    pg_log_info(log, "structure: %lld atoms in the unit cell, supercell %lld atoms, primitive cell %lld "
               "atoms (%s), %lld primitive cells",
          (long long)unit->n_atom, (long long)sc->cell.n_atom, (long long)prim->cell.n_atom,
          psym->international, (long long)prim->n_cell);
@@ -557,7 +533,7 @@ pg_status_t pg_phonons_run_cell(MPI_Comm comm, const pg_deck_t *deck, pg_log_t *
         /* the force constants as used (after symmetrisation), for the sample stage */
         char fc_path[4096];
         PG_TRY(fc_load_write_run_file(comm, out_dir, &sc, prim.s2p, &fc, fc_path, sizeof fc_path));
-        logi(log, "force constants used -> %s (full, phonopy format)", fc_path);
+        pg_log_info(log, "force constants used -> %s (full, phonopy format)", fc_path);
     }
     const int nb = pg_dynmat_n_band(dm), n_p = nb / 3;
     sum.n_band = nb;
@@ -565,7 +541,7 @@ pg_status_t pg_phonons_run_cell(MPI_Comm comm, const pg_deck_t *deck, pg_log_t *
         int mm = 0;
         int64_t nv = 0;
         pg_dynmat_image_stats(dm, &mm, &nv);
-        logi(log, "dynamical matrix: %d bands, %lld image vectors, max multiplicity %d", nb,
+        pg_log_info(log, "dynamical matrix: %d bands, %lld image vectors, max multiplicity %d", nb,
              (long long)nv, mm);
     }
 
@@ -619,7 +595,7 @@ pg_status_t pg_phonons_run_cell(MPI_Comm comm, const pg_deck_t *deck, pg_log_t *
     PG_TRY(pg_phonon_solve_distributed(comm, dm, &mq, &o, &mf, &me, msd, &sum.used_scalapack));
     sum.seconds_solve = pg_par_wtime() - t0;
     sum.n_mesh_q = mq.n_q;
-    logi(log, "mesh %d x %d x %d (%s%s): %lld q-points solved on %d rank(s) with %s in %.3f s",
+    pg_log_info(log, "mesh %d x %d x %d (%s%s): %lld q-points solved on %d rank(s) with %s in %.3f s",
          mesh[0], mesh[1], mesh[2], !strcmp(centre, "gamma") ? "Γ-centred" : "Monkhorst-Pack",
          use_ir ? ", irreducible" : "", (long long)mq.n_q, pg_par_size(comm),
          sum.used_scalapack ? "ScaLAPACK pzheevd" : "LAPACK zheevd", sum.seconds_solve);
@@ -642,7 +618,7 @@ pg_status_t pg_phonons_run_cell(MPI_Comm comm, const pg_deck_t *deck, pg_log_t *
     if (rank == 0) {
         sum.n_imaginary_mesh = count_imag(mq.n_q * nb, mf, imag_tol, &sum.min_freq_thz, &sum.max_freq_thz);
         if (sum.n_imaginary_mesh || sum.n_imaginary_commensurate)
-            logw(log, "imaginary modes (ν < -%.3g THz): %lld on the mesh, %lld at commensurate "
+            pg_log_warn(log, "imaginary modes (ν < -%.3g THz): %lld on the mesh, %lld at commensurate "
                       "points; lowest ν = %.4f THz (dynamically unstable structure?)",
                  imag_tol, (long long)sum.n_imaginary_mesh,
                  (long long)sum.n_imaginary_commensurate, sum.min_freq_thz);
@@ -791,7 +767,7 @@ pg_status_t pg_phonons_run_cell(MPI_Comm comm, const pg_deck_t *deck, pg_log_t *
          * phonons.h5 stays whole); rename is atomic within the directory */
         PG_TRY_REQUIRE(rename(path, final_path) == 0, PG_ERR_IO, "cannot rename %s to %s: %s", path,
                        final_path, strerror(errno));
-        logi(log, "wrote %s: %d bands, ν from %.4f to %.4f THz", final_path, nb, sum.min_freq_thz,
+        pg_log_info(log, "wrote %s: %d bands, ν from %.4f to %.4f THz", final_path, nb, sum.min_freq_thz,
              sum.max_freq_thz);
     }
 cleanup:

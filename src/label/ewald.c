@@ -87,10 +87,7 @@ pg_status_t ewald_recip(ewald_ws_t *ws, const double lattice[3][3], int64_t n,
 {
     double inv[3][3];
     PG_CHECK(pg_mat3_inverse(lattice, inv));
-    const double det = lattice[0][0] * (lattice[1][1] * lattice[2][2] - lattice[1][2] * lattice[2][1]) -
-                       lattice[0][1] * (lattice[1][0] * lattice[2][2] - lattice[1][2] * lattice[2][0]) +
-                       lattice[0][2] * (lattice[1][0] * lattice[2][1] - lattice[1][1] * lattice[2][0]);
-    const double vol = fabs(det);
+    const double vol = fabs(pg_mat3_det(lattice));
     /* reciprocal rows including 2π: kb_i = 2π b_i, b_i = column i of L^-1 */
     double kb[3][3];
     int nmax[3];

@@ -263,10 +263,7 @@ pg_status_t pme_recip(pme_ws_t *ws, const double lattice[3][3], int64_t n, const
                    mesh[a], a, p);
     double inv[3][3];
     PG_CHECK(pg_mat3_inverse(lattice, inv));
-    const double det = lattice[0][0] * (lattice[1][1] * lattice[2][2] - lattice[1][2] * lattice[2][1]) -
-                       lattice[0][1] * (lattice[1][0] * lattice[2][2] - lattice[1][2] * lattice[2][0]) +
-                       lattice[0][2] * (lattice[1][0] * lattice[2][1] - lattice[1][1] * lattice[2][0]);
-    const double vol = fabs(det);
+    const double vol = fabs(pg_mat3_det(lattice));
     PG_CHECK(ws_setup(ws, n, p, mesh));
     const int K0 = mesh[0], K1 = mesh[1], K2 = mesh[2];
     const int64_t k12 = (int64_t)K1 * K2, total = (int64_t)K0 * k12;
