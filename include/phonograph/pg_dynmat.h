@@ -51,12 +51,26 @@ void pg_dynmat_image_stats(const pg_dynmat_t *dm, int *max_mult, int64_t *n_vect
  * for n_band <= 48 (above, a failed scratch allocation leaves D = NaN). */
 void pg_dynmat_build(const pg_dynmat_t *dm, const double q[3], double complex *d);
 
+/* Real gauge. When every primitive atom sits on an inversion centre of the crystal
+ * (2(x_i − x_0) a lattice vector for all i: rock salt, cubic perovskites and anti-perovskites,
+ * ...) and the force constants are even under inversion (the odd part of the Hermitised
+ * coefficients at most 1e-10 of the even part), D(q) of the convention above is REAL for every
+ * q: the terms of v and −v pair up into cos 2πq·v. pg_dynmat_create detects this; the small
+ * solver then builds the real symmetric D(q) directly from per-block cosine terms and
+ * diagonalises it with pg_eigh_small_real (real eigenvectors, phonopy's convention, no atom
+ * phases). is_real: 1 if so; real_odd: the relative odd part found (diagnostic; 0 for
+ * exactly symmetric input). */
+int pg_dynmat_is_real(const pg_dynmat_t *dm);
+double pg_dynmat_real_odd(const pg_dynmat_t *dm);
+
 /* Which dense eigensolver a workspace uses: AUTO = the small C solver (pg_eigh.h) for
- * n_band <= PG_DYNMAT_SMALL_MAX_BANDS, else LAPACK zheevd. */
+ * n_band <= PG_DYNMAT_SMALL_MAX_BANDS, else LAPACK zheevd. AUTO and SMALL use the real gauge
+ * when pg_dynmat_is_real; SMALL_HERMITIAN always solves the Hermitian D(q). */
 typedef enum {
     PG_DYNMAT_EIG_AUTO = 0,
     PG_DYNMAT_EIG_LAPACK = 1,
-    PG_DYNMAT_EIG_SMALL = 2
+    PG_DYNMAT_EIG_SMALL = 2,
+    PG_DYNMAT_EIG_SMALL_HERMITIAN = 3 /* the small solver on the complex D(q) even when real */
 } pg_dynmat_eig_t;
 /* Crossover measured with bench/eigh_bench.c (docs/performance.md ## Phonons). */
 #define PG_DYNMAT_SMALL_MAX_BANDS 72
@@ -65,11 +79,13 @@ typedef enum {
 typedef struct {
     int n;
     int small; /* 1: pg_eigh_small, 0: zheevd */
+    int real;  /* 1: real gauge (pg_dynmat_is_real) with pg_eigh_small_real */
     pg_zheevd_ws_t ev;
     pg_eigh_ws_t eh;
     double complex *a; /* [2][n*n] scratch (LAPACK copy, D(q)) */
     double *tre;       /* [n*n] packed D̃ (re n(n+1)/2, then im n(n-1)/2) */
     double complex *u; /* [n/3] atom phases */
+    double *rph;       /* real gauge: [2 (n_R + n/3)] phases */
 } pg_dynmat_ws_t;
 /* Workspace with the AUTO solver. Errors: PG_ERR_NOMEM, PG_ERR_NUMERIC (zheevd query). */
 pg_status_t pg_dynmat_ws_init(pg_dynmat_ws_t *ws, const pg_dynmat_t *dm);

@@ -53,4 +53,12 @@ pg_status_t pg_eigh_small_packed_phased(pg_eigh_ws_t *ws, int n, const double *r
                                         const double *im, const double *phr, const double *phi,
                                         double *w, double complex *z);
 
+/* Real symmetric a (row-major n × n; only the lower triangle c <= r is read; not modified):
+ * Householder reduction with real reflectors, the same QL on the tridiagonal, back-
+ * transformation — about a quarter of the Hermitian solver's arithmetic outside the QL. w [n]
+ * ascending; z (may be NULL) [n*n] as for pg_eigh_small, the (real) eigenvectors written as
+ * complex numbers with zero imaginary part. Same errors. */
+pg_status_t pg_eigh_small_real(pg_eigh_ws_t *ws, int n, const double *a, double *w,
+                               double complex *z);
+
 #endif

@@ -359,3 +359,143 @@ PG_EIGH_CLONES static pg_status_t solve_core(pg_eigh_ws_t *ws, int n, double ama
     }
     return PG_OK;
 }
+
+
+/* ---- real symmetric matrices (pg_eigh_small_real) ---- */
+
+/* Householder tridiagonalisation of the full real symmetric a [n][n] (overwritten), top-down as
+ * in step 1 with everything real: reflector k in v row k (entries k+1..n-1, first one 1), τ_k in
+ * tau (0: H_k = I), d[n], e[n] (e[n-1] = 0). p scratch [n]. */
+static inline __attribute__((always_inline)) void tridiagonalise_real(
+    int n, double *restrict a, double *restrict d, double *restrict e, double *restrict v,
+    double *restrict tau, double *restrict p)
+{
+    for (int k = 0; k < n - 1; k++) {
+        const int m = n - k - 1, o = k + 1;
+        double *restrict vk = v + (size_t)k * n + o;
+        const double *row = a + (size_t)k * n + o; /* x_j = A[o+j][k] = A[k][o+j] */
+        d[k] = a[(size_t)k * n + k];
+        const double alpha = row[0];
+        double xmax = 0;
+        for (int j = 1; j < m; j++) xmax = fabs(row[j]) > xmax ? fabs(row[j]) : xmax;
+        if (xmax == 0) { /* already reduced: H = I */
+            tau[k] = 0;
+            e[k] = alpha;
+            continue;
+        }
+        double s2 = 0;
+        const double inv = 1.0 / xmax;
+        for (int j = 1; j < m; j++) s2 += (row[j] * inv) * (row[j] * inv);
+        const double big = fmax(fabs(alpha), xmax);
+        double beta = big * sqrt((alpha / big) * (alpha / big) + (xmax / big) * (xmax / big) * s2);
+        if (alpha >= 0) beta = -beta;
+        const double t = (beta - alpha) / beta, sc = 1.0 / (alpha - beta);
+        tau[k] = t;
+        e[k] = beta;
+        vk[0] = 1;
+        for (int j = 1; j < m; j++) vk[j] = row[j] * sc;
+        /* p = τ A22 v (sum of rows: A symmetric), w = p − ½ τ (v·p) v, A22 −= v w^T + w v^T */
+        for (int r = 0; r < m; r++) p[r] = 0;
+        for (int c = 0; c < m; c++) {
+            const double *restrict ac = a + (size_t)(o + c) * n + o;
+            const double vc = t * vk[c];
+            for (int r = 0; r < m; r++) p[r] += ac[r] * vc;
+        }
+        double h = 0;
+        for (int r = 0; r < m; r++) h += vk[r] * p[r];
+        const double g = -0.5 * t * h;
+        for (int r = 0; r < m; r++) p[r] += g * vk[r];
+        for (int r = 0; r < m; r++) {
+            double *restrict ar = a + (size_t)(o + r) * n + o;
+            const double vr = vk[r], wr = p[r];
+            for (int c = 0; c < m; c++) ar[c] -= vr * p[c] + wr * vk[c];
+        }
+    }
+    d[n - 1] = a[(size_t)(n - 1) * n + n - 1];
+    e[n - 1] = 0;
+}
+
+static pg_status_t solve_real_core(pg_eigh_ws_t *ws, int n, double amax, double *w,
+                                   double complex *z);
+
+pg_status_t pg_eigh_small_real(pg_eigh_ws_t *ws, int n, const double *a, double *w,
+                               double complex *z)
+{
+    PG_REQUIRE(ws->buf && n == ws->n, PG_ERR_INTERNAL,
+               "small eigensolver: workspace for order %d used for order %d", ws->n, n);
+    double *ar = ws->buf;
+    double amax = 0;
+    for (int r = 0; r < n; r++)
+        for (int c = 0; c <= r; c++) {
+            const double x = a[(size_t)r * n + c];
+            amax = fabs(x) > amax ? fabs(x) : amax;
+            ar[(size_t)r * n + c] = ar[(size_t)c * n + r] = x;
+        }
+    return solve_real_core(ws, n, amax, w, z);
+}
+
+PG_EIGH_CLONES static pg_status_t solve_real_core(pg_eigh_ws_t *ws, int n, double amax, double *w,
+                                                  double complex *z)
+{
+    const size_t nn = (size_t)n * n;
+    const int ld = (n + 3) & ~3;
+    double *a = ws->buf, *v = a + nn, *zt = v + nn, *y = zt + (size_t)n * ld, *d = y + nn;
+    double *e = d + n, *tau = e + n, *p = tau + n;
+    PG_REQUIRE(isfinite(amax), PG_ERR_NUMERIC, "small eigensolver: matrix has NaN or Inf");
+    double scale = 1;
+    if (amax > 0 && (amax < 1e-140 || amax > 1e140)) {
+        scale = amax;
+        for (size_t t = 0; t < nn; t++) a[t] /= scale;
+    }
+    tridiagonalise_real(n, a, d, e, v, tau, p);
+    memset(zt, 0, sizeof(double) * (size_t)n * ld);
+    for (int t = 0; t < n; t++) zt[(size_t)t * ld + t] = 1;
+    PG_REQUIRE(tridiag_ql(n, ld, d, e, zt) == 0, PG_ERR_NUMERIC,
+               "small eigensolver: QL iteration did not converge (order %d)", n);
+    for (int s = 0; s < n - 1; s++) { /* ascending (selection sort, swapping vector rows) */
+        int k = s;
+        for (int t = s + 1; t < n; t++)
+            if (d[t] < d[k]) k = t;
+        if (k != s) {
+            double x = d[s];
+            d[s] = d[k];
+            d[k] = x;
+            double *z0 = zt + (size_t)s * ld, *z1 = zt + (size_t)k * ld;
+            for (int t = 0; t < n; t++) {
+                x = z0[t];
+                z0[t] = z1[t];
+                z1[t] = x;
+            }
+        }
+    }
+    for (int s = 0; s < n; s++) w[s] = d[s] * scale;
+    if (!z) return PG_OK;
+    for (int r = 0; r < n; r++) /* component-major y[r][s] = zt[s][r] */
+        for (int s = 0; s < n; s++) y[(size_t)r * n + s] = zt[(size_t)s * ld + r];
+    /* y ← H_k y for k = n-2 … 0 (all n vectors at once) */
+    for (int k = n - 2; k >= 0; k--) {
+        const int m = n - k - 1, o = k + 1;
+        const double t = tau[k];
+        if (t == 0) continue;
+        const double *vk = v + (size_t)k * n + o;
+        double *restrict c = p;
+        for (int s = 0; s < n; s++) c[s] = 0;
+        for (int j = 0; j < m; j++) {
+            const double *restrict yr = y + (size_t)(o + j) * n;
+            const double vj = vk[j];
+            for (int s = 0; s < n; s++) c[s] += vj * yr[s];
+        }
+        for (int s = 0; s < n; s++) c[s] *= t;
+        for (int j = 0; j < m; j++) {
+            double *restrict yr = y + (size_t)(o + j) * n;
+            const double vj = vk[j];
+            for (int s = 0; s < n; s++) yr[s] -= vj * c[s];
+        }
+    }
+    double *zd = (double *)z; /* C17 6.2.5: double complex = double[2] (re, im) */
+    for (size_t t = 0; t < nn; t++) {
+        zd[2 * t] = y[t];
+        zd[2 * t + 1] = 0;
+    }
+    return PG_OK;
+}

@@ -541,8 +541,9 @@ pg_status_t pg_phonons_run_cell(MPI_Comm comm, const pg_deck_t *deck, pg_log_t *
         int mm = 0;
         int64_t nv = 0;
         pg_dynmat_image_stats(dm, &mm, &nv);
-        pg_log_info(log, "dynamical matrix: %d bands, %lld image vectors, max multiplicity %d", nb,
-             (long long)nv, mm);
+        pg_log_info(log, "dynamical matrix: %d bands, %lld image vectors, max multiplicity %d%s", nb,
+             (long long)nv, mm,
+             pg_dynmat_is_real(dm) ? "; real for every q (all atoms on inversion centres)" : "");
     }
 
     /* commensurate modes (rank 0; cheap) */
@@ -598,7 +599,12 @@ pg_status_t pg_phonons_run_cell(MPI_Comm comm, const pg_deck_t *deck, pg_log_t *
     pg_log_info(log, "mesh %d x %d x %d (%s%s): %lld q-points solved on %d rank(s) with %s in %.3f s",
          mesh[0], mesh[1], mesh[2], !strcmp(centre, "gamma") ? "Γ-centred" : "Monkhorst-Pack",
          use_ir ? ", irreducible" : "", (long long)mq.n_q, pg_par_size(comm),
-         sum.used_scalapack ? "ScaLAPACK pzheevd" : "LAPACK zheevd", sum.seconds_solve);
+         sum.used_scalapack ? "ScaLAPACK pzheevd"
+         : o.solver == PG_EIGEN_LAPACK || (o.solver == PG_EIGEN_AUTO && nb > PG_DYNMAT_SMALL_MAX_BANDS)
+             ? "LAPACK zheevd"
+         : pg_dynmat_is_real(dm) ? "the small real-symmetric solver"
+                                 : "the small Hermitian solver",
+         sum.seconds_solve);
 
     /* band path */
     if (n_seg > 0) {

@@ -28,6 +28,19 @@ struct pg_dynmat {
     int (*rh)[3];  /* [n_rh] */
     double *tab_a; /* [n_rh][n(n+1)/2], (r,c) c<=r at r(r+1)/2 + c */
     double *tab_b; /* [n_rh][n(n-1)/2], (r,c) c<r at r(r-1)/2 + c */
+    /* Real gauge (build_real_tables): when every primitive atom sits on an inversion centre of
+     * the crystal (2(x_i − x_0) integer) and the Hermitised force constants are even under
+     * v -> −v, D(q) of the position-phase convention is real:
+     * D_ij = Σ_t K_t cos 2πq·v_t over one term per ± pair of image vectors v = x_j − x_i + R
+     * of the lower block (i, j <= i). Terms are grouped by block (b = i(i+1)/2 + j); rr holds
+     * the distinct R, term_r the index of each term's R. */
+    int real;            /* 1: the real gauge applies */
+    double real_odd;     /* max |odd part| / max |even part| found (diagnostic) */
+    int n_rr, rr_max;    /* distinct R, max |component| */
+    int (*rr)[3];        /* [n_rr] */
+    int64_t *blk_off;    /* [n_p(n_p+1)/2 + 1] */
+    int *term_r;         /* [n_terms] */
+    double (*term_k)[9]; /* [n_terms] K_t row-major 3x3 */
 };
 
 static void mat3_inv_rows(const double L[3][3], double inv[3][3])
@@ -129,6 +142,203 @@ cleanup:
     free(slot);
     free(c);
     free(rl);
+    return st;
+}
+
+/* ---- real gauge (struct comment) ---- */
+
+#define REAL_GAUGE_POS_TOL 1e-8  /* |2(x_i − x_0) − integer| (fractional) for an inversion centre */
+#define REAL_GAUGE_ODD_TOL 1e-10 /* max |odd part| / max |even part| for D(q) to count as real */
+
+typedef struct { /* merged image coefficient C_ij(R) */
+    int i, j, R[3];
+    double c[9];
+} img_term_t;
+
+static int key_cmp(int i1, int j1, const int *R1, int i2, int j2, const int *R2)
+{
+    if (i1 != i2) return i1 < i2 ? -1 : 1;
+    if (j1 != j2) return j1 < j2 ? -1 : 1;
+    for (int c = 0; c < 3; c++)
+        if (R1[c] != R2[c]) return R1[c] < R2[c] ? -1 : 1;
+    return 0;
+}
+
+static int img_cmp(const void *a, const void *b)
+{
+    const img_term_t *x = a, *y = b;
+    return key_cmp(x->i, x->j, x->R, y->i, y->j, y->R);
+}
+
+static int r3_cmp(const void *a, const void *b)
+{
+    return key_cmp(0, 0, a, 0, 0, b);
+}
+
+/* C_ij(R), or NULL if absent */
+static const double *img_find(const img_term_t *t, int64_t n, int i, int j, const int R[3])
+{
+    int64_t lo = 0, hi = n - 1;
+    while (lo <= hi) {
+        const int64_t mid = lo + (hi - lo) / 2;
+        const int c = key_cmp(t[mid].i, t[mid].j, t[mid].R, i, j, R);
+        if (c == 0) return t[mid].c;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
+    return NULL;
+}
+
+/* K(R) = (C_ij(R) + C_ji(−R)^T)/2: the Hermitised coefficient of v = x_j − x_i + R */
+static void herm_coef(const img_term_t *t, int64_t n, int i, int j, const int R[3], double k[9])
+{
+    const int Rm[3] = {-R[0], -R[1], -R[2]};
+    const double *a = img_find(t, n, i, j, R), *b = img_find(t, n, j, i, Rm);
+    for (int x = 0; x < 3; x++)
+        for (int y = 0; y < 3; y++)
+            k[3 * x + y] = 0.5 * ((a ? a[3 * x + y] : 0) + (b ? b[3 * y + x] : 0));
+}
+
+static pg_status_t build_real_tables(pg_dynmat_t *dm)
+{
+    pg_status_t st = PG_OK;
+    const int n_p = dm->n_p;
+    const int64_t n_s = dm->n_s, n_vec = dm->voff[(int64_t)n_p * n_s];
+    int(*dint)[3] = NULL;     /* 2(x_i − x_0), integer */
+    img_term_t *im = NULL;    /* merged C_ij(R) */
+    int(*cand)[3] = NULL;     /* R candidates of one block */
+    int(*tr)[3] = NULL;       /* R of each emitted term */
+    int(*rr)[3] = NULL;
+    int64_t *pair_off = NULL; /* [n_p n_p + 1] start of the merged terms of pair (i, j) */
+    int64_t n_m = 0, n_t = 0, cap_t = 0;
+    dm->real = 0;
+    PG_TRY_CALLOC(dint, n_p, "inversion offsets");
+    for (int i = 0; i < n_p; i++)
+        for (int c = 0; c < 3; c++) {
+            const double x = 2.0 * (dm->xp[i][c] - dm->xp[0][c]), r = nearbyint(x);
+            if (fabs(x - r) > REAL_GAUGE_POS_TOL) goto cleanup; /* not all on inversion centres */
+            dint[i][c] = (int)r;
+        }
+    PG_TRY_CALLOC(im, n_vec + 1, "image terms");
+    for (int i = 0; i < n_p; i++)
+        for (int64_t k = 0; k < n_s; k++) {
+            const int64_t ik = (int64_t)i * n_s + k, v0 = dm->voff[ik], v1 = dm->voff[ik + 1];
+            for (int64_t v = v0; v < v1; v++) {
+                img_term_t *t = im + n_m++;
+                t->i = i;
+                t->j = (int)dm->s2pp[k];
+                memcpy(t->R, dm->rvec[v], sizeof t->R);
+                for (int a = 0; a < 3; a++)
+                    for (int b = 0; b < 3; b++)
+                        t->c[3 * a + b] = dm->phi[ik][a][b] / (double)(v1 - v0);
+            }
+        }
+    qsort(im, (size_t)n_m, sizeof *im, img_cmp);
+    int64_t w = 0; /* merge equal (i, j, R) */
+    for (int64_t t = 0; t < n_m; t++) {
+        if (w > 0 && img_cmp(im + w - 1, im + t) == 0) {
+            for (int x = 0; x < 9; x++) im[w - 1].c[x] += im[t].c[x];
+        } else {
+            im[w++] = im[t];
+        }
+    }
+    n_m = w;
+    PG_TRY_CALLOC(pair_off, (int64_t)n_p * n_p + 1, "image pair offsets");
+    for (int64_t t = 0; t < n_m; t++) pair_off[im[t].i * n_p + im[t].j + 1] = t + 1;
+    for (int64_t t = 1; t <= (int64_t)n_p * n_p; t++)
+        if (pair_off[t] < pair_off[t - 1]) pair_off[t] = pair_off[t - 1];
+    const int n_blk = n_p * (n_p + 1) / 2;
+    PG_TRY_CALLOC(dm->blk_off, n_blk + 1, "real-gauge blocks");
+    PG_TRY_CALLOC(cand, 4 * n_m + 4, "real-gauge candidates");
+    double emax = 0, omax = 0;
+    for (int i = 0; i < n_p; i++)
+        for (int j = 0; j <= i; j++) {
+            const int b = i * (i + 1) / 2 + j;
+            const int del[3] = {dint[j][0] - dint[i][0], dint[j][1] - dint[i][1],
+                                dint[j][2] - dint[i][2]}; /* 2(x_j − x_i) */
+            int64_t nc = 0;
+            for (int pass = 0; pass < 2; pass++) { /* keys R of C_ij, and −R for keys of C_ji */
+                const int a = pass ? j : i, bb = pass ? i : j, sg = pass ? -1 : 1;
+                for (int64_t t = pair_off[a * n_p + bb]; t < pair_off[a * n_p + bb + 1]; t++) {
+                    for (int c = 0; c < 3; c++) {
+                        cand[nc][c] = sg * im[t].R[c];
+                        cand[nc + 1][c] = -sg * im[t].R[c] - del[c]; /* partner: −v */
+                    }
+                    nc += 2;
+                }
+            }
+            qsort(cand, (size_t)nc, sizeof *cand, r3_cmp);
+            for (int64_t u = 0; u < nc; u++) {
+                if (u > 0 && r3_cmp(cand[u - 1], cand[u]) == 0) continue;
+                const int *R = cand[u];
+                const int Rp[3] = {-R[0] - del[0], -R[1] - del[1], -R[2] - del[2]};
+                const int cmp = r3_cmp(Rp, R);
+                if (cmp < 0) continue; /* the partner carries the pair */
+                double kr[9], kp[9], ev[9];
+                herm_coef(im, n_m, i, j, R, kr);
+                herm_coef(im, n_m, i, j, Rp, kp);
+                int nz = 0;
+                for (int x = 0; x < 9; x++) {
+                    ev[x] = 0.5 * (kr[x] + kp[x]);
+                    emax = fmax(emax, fabs(ev[x]));
+                    omax = fmax(omax, fabs(0.5 * (kr[x] - kp[x])));
+                    nz |= ev[x] != 0;
+                    if (cmp > 0) ev[x] *= 2; /* K(R) cos θ + K(R') cos(−θ) */
+                }
+                if (!nz) continue;
+                if (n_t == cap_t) {
+                    cap_t = cap_t ? 2 * cap_t : 256;
+                    double(*nk)[9] = realloc(dm->term_k, sizeof(double[9]) * (size_t)cap_t);
+                    PG_TRY_REQUIRE(nk, PG_ERR_NOMEM, "out of memory for real-gauge terms");
+                    dm->term_k = nk;
+                    int(*nr)[3] = realloc(tr, sizeof(int[3]) * (size_t)cap_t);
+                    PG_TRY_REQUIRE(nr, PG_ERR_NOMEM, "out of memory for real-gauge terms");
+                    tr = nr;
+                }
+                memcpy(dm->term_k[n_t], ev, sizeof ev);
+                memcpy(tr[n_t], R, sizeof tr[n_t]);
+                n_t++;
+            }
+            dm->blk_off[b + 1] = n_t;
+        }
+    dm->real_odd = emax > 0 ? omax / emax : 0;
+    if (omax > REAL_GAUGE_ODD_TOL * emax) goto cleanup; /* force constants break inversion */
+    /* distinct R of the terms */
+    PG_TRY_CALLOC(rr, n_t + 1, "real-gauge translations");
+    memcpy(rr, tr, sizeof(int[3]) * (size_t)n_t);
+    qsort(rr, (size_t)n_t, sizeof *rr, r3_cmp);
+    int n_rr = 0;
+    for (int64_t t = 0; t < n_t; t++)
+        if (n_rr == 0 || r3_cmp(rr[n_rr - 1], rr[t]) != 0) memmove(rr[n_rr++], rr[t], sizeof *rr);
+    PG_TRY_CALLOC(dm->term_r, n_t + 1, "real-gauge terms");
+    dm->rr_max = 0;
+    for (int h = 0; h < n_rr; h++)
+        for (int c = 0; c < 3; c++) dm->rr_max = abs(rr[h][c]) > dm->rr_max ? abs(rr[h][c]) : dm->rr_max;
+    for (int64_t t = 0; t < n_t; t++) {
+        const int(*f)[3] = bsearch(tr[t], rr, (size_t)n_rr, sizeof *rr, r3_cmp);
+        dm->term_r[t] = (int)(f - (const int(*)[3])rr);
+    }
+    dm->rr = rr;
+    rr = NULL;
+    dm->n_rr = n_rr;
+    dm->real = 1;
+cleanup:
+    if (!dm->real) { /* not applicable (or failed): keep nothing */
+        free(dm->blk_off);
+        free(dm->term_k);
+        free(dm->term_r);
+        dm->blk_off = NULL;
+        dm->term_k = NULL;
+        dm->term_r = NULL;
+    }
+    free(dint);
+    free(im);
+    free(cand);
+    free(tr);
+    free(rr);
+    free(pair_off);
     return st;
 }
 
@@ -243,6 +453,7 @@ pg_status_t pg_dynmat_create(const pg_cell_t *prim, const pg_cell_t *super, cons
         }
     }
     PG_TRY(build_tables(dm));
+    PG_TRY(build_real_tables(dm));
     *out = dm;
     dm = NULL;
 cleanup:
@@ -256,6 +467,10 @@ void pg_dynmat_destroy(pg_dynmat_t **dmp)
 {
     if (!dmp || !*dmp) return;
     pg_dynmat_t *dm = *dmp;
+    free(dm->rr);
+    free(dm->blk_off);
+    free(dm->term_r);
+    free(dm->term_k);
     free(dm->mass);
     free(dm->xp);
     free(dm->s2pp);
@@ -361,6 +576,74 @@ PG_DYNMAT_CLONES static void build_tilde(const pg_dynmat_t *dm, const double q[3
     }
 }
 
+/* Real-gauge D(q) (struct comment), full row-major m [n][n]. ph: scratch [2 n_rr + 2 n_p].
+ * Depends only on q. */
+PG_DYNMAT_CLONES static void build_real(const pg_dynmat_t *dm, const double q[3],
+                                        double *restrict ph, double *restrict m)
+{
+    const int n = dm->n_band, n_p = dm->n_p, rm = dm->rr_max;
+    double *restrict cu = ph + 2 * (int64_t)dm->n_rr, *restrict su = cu + n_p;
+    double Ec[3][2 * RMAX_STACK + 1], Es[3][2 * RMAX_STACK + 1];
+    const int tables = rm <= RMAX_STACK;
+    for (int c = 0; c < 3 && tables; c++)
+        for (int r = -rm; r <= rm; r++) {
+            Ec[c][r + rm] = cos(2.0 * PG_PI * q[c] * r);
+            Es[c][r + rm] = sin(2.0 * PG_PI * q[c] * r);
+        }
+    for (int h = 0; h < dm->n_rr; h++) { /* cos, sin of 2π q·R */
+        const int *R = dm->rr[h];
+        if (tables) {
+            const double c0 = Ec[0][R[0] + rm], s0 = Es[0][R[0] + rm];
+            const double c1 = Ec[1][R[1] + rm], s1 = Es[1][R[1] + rm];
+            const double c2 = Ec[2][R[2] + rm], s2 = Es[2][R[2] + rm];
+            const double c01 = c0 * c1 - s0 * s1, s01 = s0 * c1 + c0 * s1;
+            ph[2 * h] = c01 * c2 - s01 * s2;
+            ph[2 * h + 1] = s01 * c2 + c01 * s2;
+        } else {
+            const double a = 2.0 * PG_PI * (q[0] * R[0] + q[1] * R[1] + q[2] * R[2]);
+            ph[2 * h] = cos(a);
+            ph[2 * h + 1] = sin(a);
+        }
+    }
+    for (int i = 0; i < n_p; i++) {
+        const double a =
+            2.0 * PG_PI * (q[0] * dm->xp[i][0] + q[1] * dm->xp[i][1] + q[2] * dm->xp[i][2]);
+        cu[i] = cos(a);
+        su[i] = sin(a);
+    }
+    for (int i = 0; i < n_p; i++)
+        for (int j = 0; j <= i; j++) {
+            const int b = i * (i + 1) / 2 + j;
+            /* exp(2πi q·(x_j − x_i)) = conj(u_i) u_j */
+            const double wr = cu[i] * cu[j] + su[i] * su[j], wi = cu[i] * su[j] - su[i] * cu[j];
+            double acc[9] = {0};
+            for (int64_t t = dm->blk_off[b]; t < dm->blk_off[b + 1]; t++) {
+                const double *p = ph + 2 * (int64_t)dm->term_r[t];
+                const double c = wr * p[0] - wi * p[1]; /* cos 2π q·v */
+                const double *k = dm->term_k[t];
+                for (int x = 0; x < 9; x++) acc[x] += c * k[x];
+            }
+            for (int a = 0; a < 3; a++)
+                for (int bb = 0; bb < 3; bb++) {
+                    if (i == j && bb > a) continue;
+                    const double x = i == j ? 0.5 * (acc[3 * a + bb] + acc[3 * bb + a])
+                                            : acc[3 * a + bb];
+                    m[(int64_t)(3 * i + a) * n + 3 * j + bb] = x;
+                    m[(int64_t)(3 * j + bb) * n + 3 * i + a] = x;
+                }
+        }
+}
+
+int pg_dynmat_is_real(const pg_dynmat_t *dm)
+{
+    return dm->real;
+}
+
+double pg_dynmat_real_odd(const pg_dynmat_t *dm)
+{
+    return dm->real_odd;
+}
+
 /* u_i = exp(2πi q·x_i) for the primitive atoms */
 static void atom_phases(const pg_dynmat_t *dm, const double q[3], double complex *u)
 {
@@ -454,8 +737,9 @@ pg_status_t pg_dynmat_ws_init_solver(pg_dynmat_ws_t *ws, const pg_dynmat_t *dm,
     pg_status_t st = PG_OK;
     memset(ws, 0, sizeof(*ws));
     ws->n = dm->n_band;
-    ws->small = solver == PG_DYNMAT_EIG_SMALL ||
+    ws->small = solver == PG_DYNMAT_EIG_SMALL || solver == PG_DYNMAT_EIG_SMALL_HERMITIAN ||
                 (solver == PG_DYNMAT_EIG_AUTO && ws->n <= PG_DYNMAT_SMALL_MAX_BANDS);
+    ws->real = ws->small && dm->real && solver != PG_DYNMAT_EIG_SMALL_HERMITIAN;
     if (ws->small)
         PG_TRY(pg_eigh_ws_init(&ws->eh, ws->n));
     else
@@ -463,6 +747,7 @@ pg_status_t pg_dynmat_ws_init_solver(pg_dynmat_ws_t *ws, const pg_dynmat_t *dm,
     PG_TRY_CALLOC(ws->a, 2 * (int64_t)ws->n * ws->n, "dynamical-matrix scratch");
     PG_TRY_CALLOC(ws->tre, (int64_t)ws->n * ws->n, "dynamical-matrix scratch");
     PG_TRY_CALLOC(ws->u, dm->n_p, "atom phases");
+    if (ws->real) PG_TRY_CALLOC(ws->rph, 2 * (int64_t)(dm->n_rr + dm->n_p), "real-gauge phases");
     return PG_OK;
 cleanup:
     pg_dynmat_ws_free(ws);
@@ -482,6 +767,7 @@ void pg_dynmat_ws_free(pg_dynmat_ws_t *ws)
     free(ws->a);
     free(ws->tre);
     free(ws->u);
+    free(ws->rph);
     memset(ws, 0, sizeof(*ws));
 }
 
@@ -549,7 +835,16 @@ pg_status_t pg_dynmat_solve(const pg_dynmat_t *dm, pg_dynmat_ws_t *ws, const dou
 {
     const int n = dm->n_band;
     pg_status_t st = PG_OK;
-    if (ws->small) {
+    if (ws->real) { /* real symmetric D(q) (position-phase convention): real eigenvectors */
+        double *m = (double *)ws->a, w[3 * 256];
+        PG_REQUIRE(n <= 3 * 256, PG_ERR_INTERNAL, "small eigensolver used for %d bands", n);
+        build_real(dm, q, ws->rph, m);
+        if (d_out)
+            for (int64_t t = 0; t < (int64_t)n * n; t++) d_out[t] = m[t];
+        st = pg_eigh_small_real(&ws->eh, n, m, w, evec);
+        if (st == PG_OK)
+            for (int s = 0; s < n; s++) freq_thz[s] = pg_dynmat_eig_to_thz(w[s]);
+    } else if (ws->small) {
         /* diagonalise D̃ = U D U^H (U = diag(u)), then e = U^H z */
         double *re = ws->tre, *im = ws->tre + (int64_t)n * (n + 1) / 2;
         double w[3 * 256];

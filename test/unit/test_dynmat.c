@@ -37,7 +37,10 @@ static void check_nacl_qpoints_with(const char *fcfile, pg_dynmat_eig_t solver)
         pmax = fmax(pmax, projector_diff(6, f, e, eref[iq]));
     }
     printf("%s (%s): max |ΔD| %.2e, max |Δν| %.2e THz, max |ΔP| %.2e\n", fcfile,
-           solver == PG_DYNMAT_EIG_LAPACK ? "zheevd" : "small solver", dmax, fmax_, pmax);
+           solver == PG_DYNMAT_EIG_LAPACK ? "zheevd"
+           : ws.real                      ? "small solver, real gauge"
+                                          : "small solver, Hermitian",
+           dmax, fmax_, pmax);
     assert_true(dmax < 1e-12);
     assert_true(fmax_ < 1e-6);
     assert_true(pmax < 1e-8);
@@ -45,10 +48,11 @@ static void check_nacl_qpoints_with(const char *fcfile, pg_dynmat_eig_t solver)
     nacl_free(&s);
 }
 
-/* both eigensolvers against phonopy */
+/* the eigensolvers against phonopy (SMALL: the real gauge, NaCl qualifies) */
 static void check_nacl_qpoints(const char *fcfile)
 {
     check_nacl_qpoints_with(fcfile, PG_DYNMAT_EIG_SMALL);
+    check_nacl_qpoints_with(fcfile, PG_DYNMAT_EIG_SMALL_HERMITIAN);
     check_nacl_qpoints_with(fcfile, PG_DYNMAT_EIG_LAPACK);
 }
 
@@ -187,12 +191,109 @@ static void test_prv_cap(void **state)
     assert_true(n_imag > 20);
 }
 
+static double thz_to_eig(double f)
+{
+    const double x = f / PG_VASP_TO_THZ;
+    return f < 0 ? -x * x : x * x;
+}
+
+/* Real gauge vs the Hermitian small solver and zheevd at 300 q-points (frequencies, projectors,
+ * D itself), on dm; expect_real: whether pg_dynmat_create should have detected it. */
+static void compare_gauges(pg_dynmat_t *dm, int expect_real, const char *what)
+{
+    const int n = pg_dynmat_n_band(dm);
+    assert_int_equal(pg_dynmat_is_real(dm), expect_real);
+    pg_dynmat_ws_t wa, wh, wl;
+    assert_int_equal(pg_dynmat_ws_init(&wa, dm), PG_OK);
+    assert_int_equal(wa.real, expect_real);
+    assert_int_equal(pg_dynmat_ws_init_solver(&wh, dm, PG_DYNMAT_EIG_SMALL_HERMITIAN), PG_OK);
+    assert_int_equal(pg_dynmat_ws_init_solver(&wl, dm, PG_DYNMAT_EIG_LAPACK), PG_OK);
+    assert_false(wh.real);
+    double df = 0, dfl = 0, dp = 0, dd = 0, im = 0, dmax = 0;
+    unsigned seed = 17;
+    for (int iq = 0; iq < 300; iq++) {
+        double q[3], fa[15], fh[15], fl[15];
+        double complex ea[225], eh[225], el[225], da[225], dh[225];
+        for (int c = 0; c < 3; c++) {
+            seed = seed * 1103515245u + 12345u;
+            q[c] = iq < 20 ? 0.125 * (iq % 5) * (c == 0 || iq % 2) /* Γ, lines, faces */
+                           : ((seed >> 8) & 0xffffff) / (double)0x1000000 - 0.5;
+        }
+        assert_int_equal(pg_dynmat_solve(dm, &wa, q, fa, ea, da), PG_OK);
+        assert_int_equal(pg_dynmat_solve(dm, &wh, q, fh, eh, dh), PG_OK);
+        assert_int_equal(pg_dynmat_solve(dm, &wl, q, fl, el, NULL), PG_OK);
+        for (int t = 0; t < n * n; t++) {
+            dd = fmax(dd, cabs(da[t] - dh[t]));
+            dmax = fmax(dmax, cabs(dh[t]));
+            if (expect_real) im = fmax(im, fabs(cimag(ea[t])) + fabs(cimag(da[t])));
+        }
+        for (int b = 0; b < n; b++) { /* in eigenvalues: ν = √λ magnifies rounding near 0 */
+            df = fmax(df, fabs(thz_to_eig(fa[b]) - thz_to_eig(fh[b])));
+            dfl = fmax(dfl, fabs(thz_to_eig(fa[b]) - thz_to_eig(fl[b])));
+        }
+        dp = fmax(dp, projector_diff(n, fh, ea, eh));
+        dp = fmax(dp, projector_diff(n, fh, ea, el));
+    }
+    printf("%s: real gauge %s (odd part %.1e): max |ΔD| %.1e of %.1e, |Δλ| %.1e (zheevd "
+           "%.1e), |ΔP| %.1e\n",
+           what, expect_real ? "on" : "off", pg_dynmat_real_odd(dm), dd, dmax, df, dfl, dp);
+    assert_true(dd <= 1e-14 * dmax);
+    assert_true(df <= 1e-13 * dmax && dfl <= 1e-13 * dmax);
+    assert_true(dp <= 1e-9);
+    assert_true(im == 0); /* real eigenvectors and D in the real gauge */
+    pg_dynmat_ws_free(&wa);
+    pg_dynmat_ws_free(&wh);
+    pg_dynmat_ws_free(&wl);
+}
+
+/* The real gauge: detected for NaCl and the anti-perovskites (every atom on an inversion
+ * centre), agrees with the Hermitian path; NOT used when the force constants break inversion
+ * (one FC block perturbed by 1e-6 eV/Å²) or when the atoms are not on common inversion
+ * centres (Cl moved off them), where the Hermitian path still gives the same answers as zheevd. */
+static void test_real_gauge(void **state)
+{
+    (void)state;
+    nacl_t s;
+    nacl_load(&s, "force_constants.hdf5");
+    compare_gauges(s.dm, 1, "NaCl");
+    assert_true(pg_dynmat_real_odd(s.dm) < 1e-12);
+    /* inversion-odd perturbation of one block of the first primitive row: the strongest
+     * off-site block (a nearest neighbour, one image, so its inversion partner is another atom) */
+    const int64_t row = pg_fc_row_of_atom(&s.fc, s.p2s[0]);
+    int64_t kmax = -1;
+    for (int64_t k = 0; k < s.fc.n_super; k++)
+        if (k != s.p2s[0] &&
+            (kmax < 0 || fabs(s.fc.phi[row * s.fc.n_super + k][0][0]) >
+                             fabs(s.fc.phi[row * s.fc.n_super + kmax][0][0])))
+            kmax = k;
+    s.fc.phi[row * s.fc.n_super + kmax][0][1] += 1e-6;
+    pg_dynmat_destroy(&s.dm);
+    assert_int_equal(pg_dynmat_create(&s.prim, &s.super, s.p2s, s.s2pp, &s.fc, 1e-5, &s.dm), PG_OK);
+    assert_true(pg_dynmat_real_odd(s.dm) > 1e-10);
+    compare_gauges(s.dm, 0, "NaCl, FC with an odd part");
+    nacl_free(&s);
+    /* Cl atoms shifted by 0.1 a1 (same FCs): 2(x_Cl - x_Na) is no lattice vector */
+    nacl_load(&s, "force_constants.hdf5");
+    for (int64_t k = 0; k < s.super.n_atom; k++)
+        if (s.s2pp[k] == 1)
+            for (int c = 0; c < 3; c++) s.super.pos[k][c] += 0.1 * s.prim.lattice[0][c];
+    pg_dynmat_destroy(&s.dm);
+    assert_int_equal(pg_dynmat_create(&s.prim, &s.super, s.p2s, s.s2pp, &s.fc, 1e-5, &s.dm), PG_OK);
+    compare_gauges(s.dm, 0, "NaCl, Cl off the inversion centres");
+    nacl_free(&s);
+    perov_t p;
+    perov_load(&p, "Ag3SBr", 3);
+    compare_gauges(p.dm, 1, "Ag3SBr 3x3x3");
+    perov_free(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nacl_full),     cmocka_unit_test(test_nacl_compact),
         cmocka_unit_test(test_nacl_images),   cmocka_unit_test(test_conjugation),
         cmocka_unit_test(test_phase_and_gauge), cmocka_unit_test(test_prv_cap),
+        cmocka_unit_test(test_real_gauge),
     };
     return cmocka_run_group_tests_name("dynmat", tests, NULL, NULL);
 }

@@ -1,8 +1,9 @@
 /* test_eigh.c - the small Hermitian eigensolver (pg_eigh.h) against LAPACK zheevd (an
  * independent implementation) and against exact spectra: random Hermitian matrices, exactly
  * and nearly degenerate spectra built as V diag(λ) V^H, zero and diagonal matrices, extreme
- * scales, the packed entry point, NaN input. Eigenvectors are compared as projectors onto
- * (nearly) degenerate subspaces, which is what is well defined. */
+ * scales, the packed entry point, NaN input. Every REAL symmetric test matrix also goes through
+ * the real solver pg_eigh_small_real with the same checks. Eigenvectors are compared as
+ * projectors onto (nearly) degenerate subspaces, which is what is well defined. */
 #include <complex.h>
 #include <math.h>
 #include <stdio.h>
@@ -29,6 +30,37 @@ static void rand_herm(int n, unsigned seed, double complex *a)
             double x = urand(&seed), y = c < r ? urand(&seed) : 0;
             a[r * n + c] = x + I * y;
             a[c * n + r] = x - I * y;
+        }
+}
+
+/* random real symmetric, row-major */
+static void rand_sym(int n, unsigned seed, double complex *a)
+{
+    for (int r = 0; r < n; r++)
+        for (int c = 0; c <= r; c++) a[r * n + c] = a[c * n + r] = urand(&seed);
+}
+
+/* a = V diag(lam) V^T with V real orthogonal (Gram-Schmidt, twice, of a random matrix) */
+static void with_spectrum_real(int n, unsigned seed, const double *lam, double complex *a)
+{
+    double v[NMAX][NMAX];
+    for (int s = 0; s < n; s++) {
+        for (int r = 0; r < n; r++) v[s][r] = urand(&seed);
+        for (int pass = 0; pass < 2; pass++)
+            for (int u = 0; u < s; u++) {
+                double d = 0;
+                for (int r = 0; r < n; r++) d += v[u][r] * v[s][r];
+                for (int r = 0; r < n; r++) v[s][r] -= d * v[u][r];
+            }
+        double nr = 0;
+        for (int r = 0; r < n; r++) nr += v[s][r] * v[s][r];
+        for (int r = 0; r < n; r++) v[s][r] /= sqrt(nr);
+    }
+    for (int r = 0; r < n; r++)
+        for (int c = 0; c <= r; c++) {
+            double x = 0;
+            for (int s = 0; s < n; s++) x += v[s][r] * lam[s] * v[s][c];
+            a[r * n + c] = a[c * n + r] = x;
         }
 }
 
@@ -92,10 +124,14 @@ static void check_matrix(int n, const double complex *a, const double *lam_exact
 {
     pg_eigh_ws_t ws;
     pg_zheevd_ws_t zw;
-    double w[NMAX], wl[NMAX];
+    double w[NMAX], wl[NMAX], ar[NMAX * NMAX];
     double complex z[NMAX * NMAX], al[NMAX * NMAX], zl[NMAX * NMAX];
+    int is_real = 1;
+    for (int t = 0; t < n * n; t++) {
+        ar[t] = creal(a[t]);
+        is_real &= cimag(a[t]) == 0;
+    }
     assert_int_equal(pg_eigh_ws_init(&ws, n), PG_OK);
-    assert_int_equal(pg_eigh_small(&ws, n, a, w, z), PG_OK);
     assert_int_equal(pg_zheevd_ws_init(&zw, n), PG_OK);
     /* zheevd reads column-major: pass the transpose so it sees a itself */
     for (int r = 0; r < n; r++)
@@ -104,32 +140,40 @@ static void check_matrix(int n, const double complex *a, const double *lam_exact
     for (int r = 0; r < n; r++)
         for (int s = 0; s < n; s++) zl[r * n + s] = al[s * n + r];
     const double an = fmax(max_abs(n, a), 1e-300);
-    double dw = 0, dx = 0, orth = 0, res = 0;
-    for (int s = 0; s < n; s++) {
-        dw = fmax(dw, fabs(w[s] - wl[s]));
-        if (lam_exact) dx = fmax(dx, fabs(w[s] - lam_exact[s]));
-        if (s > 0) assert_true(w[s] >= w[s - 1]);
+    for (int variant = 0; variant <= is_real; variant++) {
+        if (variant == 0)
+            assert_int_equal(pg_eigh_small(&ws, n, a, w, z), PG_OK);
+        else
+            assert_int_equal(pg_eigh_small_real(&ws, n, ar, w, z), PG_OK);
+        double dw = 0, dx = 0, orth = 0, res = 0;
+        for (int s = 0; s < n; s++) {
+            dw = fmax(dw, fabs(w[s] - wl[s]));
+            if (lam_exact) dx = fmax(dx, fabs(w[s] - lam_exact[s]));
+            if (s > 0) assert_true(w[s] >= w[s - 1]);
+        }
+        for (int s = 0; s < n; s++)
+            for (int u = 0; u < n; u++) {
+                double complex x = 0;
+                for (int r = 0; r < n; r++) x += conj(z[r * n + s]) * z[r * n + u];
+                orth = fmax(orth, cabs(x - (s == u ? 1.0 : 0.0)));
+            }
+        for (int s = 0; s < n; s++)
+            for (int r = 0; r < n; r++) {
+                double complex x = 0;
+                for (int c = 0; c < n; c++) x += a[r * n + c] * z[c * n + s];
+                res = fmax(res, cabs(x - w[s] * z[r * n + s]));
+            }
+        double pd = projector_diff(n, wl, z, zl, gap_rel * an);
+        printf("%-28s %s n=%2d |Δλ| %.1e (exact %.1e) orth %.1e res %.1e proj %.1e (×‖A‖ %.1e)\n",
+               what, variant ? "real" : "herm", n, dw / an, dx / an, orth, res / an, pd, an);
+        assert_true(dw <= 1e-12 * an);
+        assert_true(dx <= 1e-12 * an);
+        assert_true(orth <= 1e-12);
+        assert_true(res <= 1e-12 * an);
+        assert_true(pd <= 1e-9);
+        if (variant) /* real solver: imaginary parts exactly zero */
+            for (int t = 0; t < n * n; t++) assert_true(cimag(z[t]) == 0);
     }
-    for (int s = 0; s < n; s++)
-        for (int u = 0; u < n; u++) {
-            double complex x = 0;
-            for (int r = 0; r < n; r++) x += conj(z[r * n + s]) * z[r * n + u];
-            orth = fmax(orth, cabs(x - (s == u ? 1.0 : 0.0)));
-        }
-    for (int s = 0; s < n; s++)
-        for (int r = 0; r < n; r++) {
-            double complex x = 0;
-            for (int c = 0; c < n; c++) x += a[r * n + c] * z[c * n + s];
-            res = fmax(res, cabs(x - w[s] * z[r * n + s]));
-        }
-    double pd = projector_diff(n, wl, z, zl, gap_rel * an);
-    printf("%-28s n=%2d |Δλ| %.1e (exact %.1e) orth %.1e res %.1e proj %.1e (×‖A‖ %.1e)\n",
-           what, n, dw / an, dx / an, orth, res / an, pd, an);
-    assert_true(dw <= 1e-12 * an);
-    assert_true(dx <= 1e-12 * an);
-    assert_true(orth <= 1e-12);
-    assert_true(res <= 1e-12 * an);
-    assert_true(pd <= 1e-9);
     pg_eigh_ws_free(&ws);
     pg_zheevd_ws_free(&zw);
 }
@@ -143,6 +187,8 @@ static void test_random(void **state)
         for (unsigned seed = 1; seed <= 5; seed++) {
             rand_herm(ns[k], seed * 7919u + k, a);
             check_matrix(ns[k], a, NULL, 1e-6, "random Hermitian");
+            rand_sym(ns[k], seed * 104729u + k, a);
+            check_matrix(ns[k], a, NULL, 1e-6, "random symmetric");
         }
 }
 
@@ -168,11 +214,18 @@ static void test_degenerate(void **state)
             }
         with_spectrum(n, seed + 100, lam, a);
         check_matrix(n, a, lam, 1e-6, "nearly degenerate");
+        with_spectrum_real(n, seed + 200, lam, a);
+        check_matrix(n, a, lam, 1e-6, "nearly degenerate, real");
+        memcpy(lam, lev, sizeof lev);
+        with_spectrum_real(n, seed + 300, lam, a);
+        check_matrix(n, a, lam, 1e-6, "exactly degenerate, real");
     }
     /* all eigenvalues equal: a multiple of the identity after rounding */
     for (int s = 0; s < 6; s++) lam[s] = -2.5;
     with_spectrum(6, 3, lam, a);
     check_matrix(6, a, lam, 1e-6, "fully degenerate");
+    with_spectrum_real(6, 4, lam, a);
+    check_matrix(6, a, lam, 1e-6, "fully degenerate, real");
 }
 
 static void test_special(void **state)
@@ -201,6 +254,12 @@ static void test_special(void **state)
         }
     }
     check_matrix(8, a, NULL, 1e-6, "complex tridiagonal");
+    memset(a, 0, sizeof a); /* real tridiagonal with a zero off-diagonal (split) */
+    for (int r = 0; r < 9; r++) {
+        a[r * 9 + r] = 1.0 + (r % 4);
+        if (r && r != 5) a[r * 9 + r - 1] = a[(r - 1) * 9 + r] = 0.25 * r;
+    }
+    check_matrix(9, a, NULL, 1e-6, "real tridiagonal, split");
     /* extreme scales: scaled internally, results scale exactly */
     for (int k = 0; k < 2; k++) {
         const double sc = k ? 1e-200 : 1e200;
@@ -211,6 +270,15 @@ static void test_special(void **state)
         assert_int_equal(pg_eigh_ws_init(&ws, 9), PG_OK);
         assert_int_equal(pg_eigh_small(&ws, 9, a, w1, z), PG_OK);
         assert_int_equal(pg_eigh_small(&ws, 9, b, w2, z), PG_OK);
+        for (int s = 0; s < 9; s++) assert_true(fabs(w2[s] / sc - w1[s]) <= 1e-13);
+        double r1[81], r2[81];
+        rand_sym(9, 78, a);
+        for (int t = 0; t < 81; t++) {
+            r1[t] = creal(a[t]);
+            r2[t] = r1[t] * sc;
+        }
+        assert_int_equal(pg_eigh_small_real(&ws, 9, r1, w1, z), PG_OK);
+        assert_int_equal(pg_eigh_small_real(&ws, 9, r2, w2, NULL), PG_OK);
         for (int s = 0; s < 9; s++) assert_true(fabs(w2[s] / sc - w1[s]) <= 1e-13);
         pg_eigh_ws_free(&ws);
     }
@@ -230,6 +298,11 @@ static void test_special(void **state)
     assert_int_equal(pg_eigh_small_packed(&ws, 15, re, im, wp, zp), PG_OK);
     assert_memory_equal(wp, wv, sizeof(double) * 15);
     assert_memory_equal(zp, z, sizeof(double complex) * 225);
+    double ra[225];
+    for (int t = 0; t < 225; t++) ra[t] = creal(a[t]);
+    ra[3 * 15 + 1] = NAN;
+    assert_int_equal(pg_eigh_small_real(&ws, 15, ra, w, z), PG_ERR_NUMERIC);
+    assert_int_equal(pg_eigh_small_real(&ws, 14, ra, w, z), PG_ERR_INTERNAL);
     a[3 * 15 + 1] = NAN;
     assert_int_equal(pg_eigh_small(&ws, 15, a, w, z), PG_ERR_NUMERIC);
     assert_int_equal(pg_eigh_small(&ws, 14, a, w, z), PG_ERR_INTERNAL);
