@@ -363,21 +363,26 @@ PG_EIGH_CLONES static pg_status_t solve_core(pg_eigh_ws_t *ws, int n, double ama
 
 /* ---- real symmetric matrices (pg_eigh_small_real) ---- */
 
-/* Householder tridiagonalisation of the full real symmetric a [n][n] (overwritten), top-down as
- * in step 1 with everything real: reflector k in v row k (entries k+1..n-1, first one 1), τ_k in
- * tau (0: H_k = I), d[n], e[n] (e[n-1] = 0). p scratch [n]. */
+/* Householder tridiagonalisation of the full real symmetric a [n][ld] (row stride ld = n rounded
+ * up to a multiple of 4, padding columns zero; overwritten), top-down as in step 1 with
+ * everything real: reflector k in v row k ([ld], zero outside k+1..n-1, entry k+1 is 1), τ_k in
+ * tau (0: H_k = I), d[n], e[n] (e[n-1] = 0). p scratch [ld]. Every inner loop runs over whole
+ * 4-vectors, from the multiple of 4 at or below k+1 to ld: v is zero below k+1 and the padding
+ * stays zero, so the extra lanes only touch entries left of the active block (already
+ * reduced, never read again as matrix entries). */
 static inline __attribute__((always_inline)) void tridiagonalise_real(
-    int n, double *restrict a, double *restrict d, double *restrict e, double *restrict v,
-    double *restrict tau, double *restrict p)
+    int n, int ld, double *restrict a, double *restrict d, double *restrict e,
+    double *restrict v, double *restrict tau, double *restrict p)
 {
     for (int k = 0; k < n - 1; k++) {
-        const int m = n - k - 1, o = k + 1;
-        double *restrict vk = v + (size_t)k * n + o;
-        const double *row = a + (size_t)k * n + o; /* x_j = A[o+j][k] = A[k][o+j] */
-        d[k] = a[(size_t)k * n + k];
-        const double alpha = row[0];
+        const int o = k + 1, cs = o & ~3;
+        double *restrict vk = v + (size_t)k * ld;
+        const double *row = a + (size_t)k * ld; /* x_j = A[j][k] = A[k][j], j > k */
+        d[k] = row[k];
+        const double alpha = row[o];
         double xmax = 0;
-        for (int j = 1; j < m; j++) xmax = fabs(row[j]) > xmax ? fabs(row[j]) : xmax;
+        for (int j = o + 1; j < n; j++) xmax = fabs(row[j]) > xmax ? fabs(row[j]) : xmax;
+        for (int j = 0; j < ld; j++) vk[j] = 0;
         if (xmax == 0) { /* already reduced: H = I */
             tau[k] = 0;
             e[k] = alpha;
@@ -385,33 +390,33 @@ static inline __attribute__((always_inline)) void tridiagonalise_real(
         }
         double s2 = 0;
         const double inv = 1.0 / xmax;
-        for (int j = 1; j < m; j++) s2 += (row[j] * inv) * (row[j] * inv);
+        for (int j = o + 1; j < n; j++) s2 += (row[j] * inv) * (row[j] * inv);
         const double big = fmax(fabs(alpha), xmax);
         double beta = big * sqrt((alpha / big) * (alpha / big) + (xmax / big) * (xmax / big) * s2);
         if (alpha >= 0) beta = -beta;
         const double t = (beta - alpha) / beta, sc = 1.0 / (alpha - beta);
         tau[k] = t;
         e[k] = beta;
-        vk[0] = 1;
-        for (int j = 1; j < m; j++) vk[j] = row[j] * sc;
+        vk[o] = 1;
+        for (int j = o + 1; j < n; j++) vk[j] = row[j] * sc;
         /* p = τ A22 v (sum of rows: A symmetric), w = p − ½ τ (v·p) v, A22 −= v w^T + w v^T */
-        for (int r = 0; r < m; r++) p[r] = 0;
-        for (int c = 0; c < m; c++) {
-            const double *restrict ac = a + (size_t)(o + c) * n + o;
+        for (int r = cs; r < ld; r++) p[r] = 0;
+        for (int c = o; c < n; c++) {
+            const double *restrict ac = a + (size_t)c * ld;
             const double vc = t * vk[c];
-            for (int r = 0; r < m; r++) p[r] += ac[r] * vc;
+            for (int r = cs; r < ld; r++) p[r] += ac[r] * vc;
         }
         double h = 0;
-        for (int r = 0; r < m; r++) h += vk[r] * p[r];
+        for (int r = o; r < n; r++) h += vk[r] * p[r];
         const double g = -0.5 * t * h;
-        for (int r = 0; r < m; r++) p[r] += g * vk[r];
-        for (int r = 0; r < m; r++) {
-            double *restrict ar = a + (size_t)(o + r) * n + o;
+        for (int r = cs; r < ld; r++) p[r] += g * vk[r];
+        for (int r = o; r < n; r++) {
+            double *restrict ar = a + (size_t)r * ld;
             const double vr = vk[r], wr = p[r];
-            for (int c = 0; c < m; c++) ar[c] -= vr * p[c] + wr * vk[c];
+            for (int c = cs; c < ld; c++) ar[c] -= vr * p[c] + wr * vk[c];
         }
     }
-    d[n - 1] = a[(size_t)(n - 1) * n + n - 1];
+    d[n - 1] = a[(size_t)(n - 1) * ld + n - 1];
     e[n - 1] = 0;
 }
 
@@ -423,32 +428,35 @@ pg_status_t pg_eigh_small_real(pg_eigh_ws_t *ws, int n, const double *a, double 
 {
     PG_REQUIRE(ws->buf && n == ws->n, PG_ERR_INTERNAL,
                "small eigensolver: workspace for order %d used for order %d", ws->n, n);
+    const int ld = (n + 3) & ~3;
     double *ar = ws->buf;
     double amax = 0;
-    for (int r = 0; r < n; r++)
+    for (int r = 0; r < n; r++) {
         for (int c = 0; c <= r; c++) {
             const double x = a[(size_t)r * n + c];
             amax = fabs(x) > amax ? fabs(x) : amax;
-            ar[(size_t)r * n + c] = ar[(size_t)c * n + r] = x;
+            ar[(size_t)r * ld + c] = ar[(size_t)c * ld + r] = x;
         }
+        for (int c = n; c < ld; c++) ar[(size_t)r * ld + c] = 0;
+    }
     return solve_real_core(ws, n, amax, w, z);
 }
 
 PG_EIGH_CLONES static pg_status_t solve_real_core(pg_eigh_ws_t *ws, int n, double amax, double *w,
                                                   double complex *z)
 {
-    const size_t nn = (size_t)n * n;
     const int ld = (n + 3) & ~3;
-    double *a = ws->buf, *v = a + nn, *zt = v + nn, *y = zt + (size_t)n * ld, *d = y + nn;
+    const size_t nl = (size_t)n * ld;
+    double *a = ws->buf, *v = a + nl, *zt = v + nl, *y = zt + nl, *d = y + nl;
     double *e = d + n, *tau = e + n, *p = tau + n;
     PG_REQUIRE(isfinite(amax), PG_ERR_NUMERIC, "small eigensolver: matrix has NaN or Inf");
     double scale = 1;
     if (amax > 0 && (amax < 1e-140 || amax > 1e140)) {
         scale = amax;
-        for (size_t t = 0; t < nn; t++) a[t] /= scale;
+        for (size_t t = 0; t < nl; t++) a[t] /= scale;
     }
-    tridiagonalise_real(n, a, d, e, v, tau, p);
-    memset(zt, 0, sizeof(double) * (size_t)n * ld);
+    tridiagonalise_real(n, ld, a, d, e, v, tau, p);
+    memset(zt, 0, sizeof(double) * nl);
     for (int t = 0; t < n; t++) zt[(size_t)t * ld + t] = 1;
     PG_REQUIRE(tridiag_ql(n, ld, d, e, zt) == 0, PG_ERR_NUMERIC,
                "small eigensolver: QL iteration did not converge (order %d)", n);
@@ -470,32 +478,34 @@ PG_EIGH_CLONES static pg_status_t solve_real_core(pg_eigh_ws_t *ws, int n, doubl
     }
     for (int s = 0; s < n; s++) w[s] = d[s] * scale;
     if (!z) return PG_OK;
-    for (int r = 0; r < n; r++) /* component-major y[r][s] = zt[s][r] */
-        for (int s = 0; s < n; s++) y[(size_t)r * n + s] = zt[(size_t)s * ld + r];
-    /* y ← H_k y for k = n-2 … 0 (all n vectors at once) */
+    for (int r = 0; r < n; r++) { /* component-major y[r][s] = zt[s][r], padding zero */
+        for (int s = 0; s < n; s++) y[(size_t)r * ld + s] = zt[(size_t)s * ld + r];
+        for (int s = n; s < ld; s++) y[(size_t)r * ld + s] = 0;
+    }
+    /* y ← H_k y for k = n-2 … 0 (all vectors at once, whole 4-vectors) */
     for (int k = n - 2; k >= 0; k--) {
-        const int m = n - k - 1, o = k + 1;
         const double t = tau[k];
         if (t == 0) continue;
-        const double *vk = v + (size_t)k * n + o;
+        const double *vk = v + (size_t)k * ld;
         double *restrict c = p;
-        for (int s = 0; s < n; s++) c[s] = 0;
-        for (int j = 0; j < m; j++) {
-            const double *restrict yr = y + (size_t)(o + j) * n;
+        for (int s = 0; s < ld; s++) c[s] = 0;
+        for (int j = k + 1; j < n; j++) {
+            const double *restrict yr = y + (size_t)j * ld;
             const double vj = vk[j];
-            for (int s = 0; s < n; s++) c[s] += vj * yr[s];
+            for (int s = 0; s < ld; s++) c[s] += vj * yr[s];
         }
-        for (int s = 0; s < n; s++) c[s] *= t;
-        for (int j = 0; j < m; j++) {
-            double *restrict yr = y + (size_t)(o + j) * n;
+        for (int s = 0; s < ld; s++) c[s] *= t;
+        for (int j = k + 1; j < n; j++) {
+            double *restrict yr = y + (size_t)j * ld;
             const double vj = vk[j];
-            for (int s = 0; s < n; s++) yr[s] -= vj * c[s];
+            for (int s = 0; s < ld; s++) yr[s] -= vj * c[s];
         }
     }
     double *zd = (double *)z; /* C17 6.2.5: double complex = double[2] (re, im) */
-    for (size_t t = 0; t < nn; t++) {
-        zd[2 * t] = y[t];
-        zd[2 * t + 1] = 0;
-    }
+    for (int r = 0; r < n; r++)
+        for (int s = 0; s < n; s++) {
+            zd[2 * ((size_t)r * n + s)] = y[(size_t)r * ld + s];
+            zd[2 * ((size_t)r * n + s) + 1] = 0;
+        }
     return PG_OK;
 }

@@ -40,7 +40,8 @@ struct pg_dynmat {
     int (*rr)[3];        /* [n_rr] */
     int64_t *blk_off;    /* [n_p(n_p+1)/2 + 1] */
     int *term_r;         /* [n_terms] */
-    double (*term_k)[9]; /* [n_terms] K_t row-major 3x3 */
+    double (*term_k)[9]; /* [n_terms] K_t row-major 3x3 (creation only) */
+    double *term_kt;     /* [n_terms][12]: K_t row-major, padded with 3 zeros (3 AVX2 vectors) */
 };
 
 static void mat3_inv_rows(const double L[3][3], double inv[3][3])
@@ -320,6 +321,10 @@ static pg_status_t build_real_tables(pg_dynmat_t *dm)
         const int(*f)[3] = bsearch(tr[t], rr, (size_t)n_rr, sizeof *rr, r3_cmp);
         dm->term_r[t] = (int)(f - (const int(*)[3])rr);
     }
+    PG_TRY_CALLOC(dm->term_kt, 12 * n_t + 1, "real-gauge terms");
+    for (int64_t t = 0; t < n_t; t++) memcpy(dm->term_kt + 12 * t, dm->term_k[t], sizeof(double[9]));
+    free(dm->term_k);
+    dm->term_k = NULL;
     dm->rr = rr;
     rr = NULL;
     dm->n_rr = n_rr;
@@ -329,6 +334,8 @@ cleanup:
         free(dm->blk_off);
         free(dm->term_k);
         free(dm->term_r);
+        free(dm->term_kt);
+        dm->term_kt = NULL;
         dm->blk_off = NULL;
         dm->term_k = NULL;
         dm->term_r = NULL;
@@ -471,6 +478,7 @@ void pg_dynmat_destroy(pg_dynmat_t **dmp)
     free(dm->blk_off);
     free(dm->term_r);
     free(dm->term_k);
+    free(dm->term_kt);
     free(dm->mass);
     free(dm->xp);
     free(dm->s2pp);
@@ -528,6 +536,12 @@ void pg_dynmat_prim_lattice(const pg_dynmat_t *dm, double lattice[3][3])
 
 #define RMAX_STACK 16
 
+/* four doubles as one GCC vector (an AVX2 register in the x86-64-v3 clone, two SSE2 registers
+ * in the baseline one; no FMA contraction in ISO C mode, so both give the same bits) */
+typedef double v4d_t __attribute__((vector_size(32)));
+typedef double v4d_u_t __attribute__((vector_size(32), aligned(8))); /* unaligned access */
+#define v4d_load(p) (*(const v4d_u_t *)(p))
+
 /* Hermitised D̃(q) = Σ_R S(R) exp(2πi q·R) (the dynamical matrix without the atom-position
  * phases: D_ij = conj(u_i) D̃_ij u_j, u_i = exp(2πi q·x_i)), from the half-set tables:
  * Re D̃ = A(0) + Σ_{R>0} A(R) cos 2πq·R, Im D̃ = Σ_{R>0} B(R) sin 2πq·R. re: packed lower
@@ -577,7 +591,9 @@ PG_DYNMAT_CLONES static void build_tilde(const pg_dynmat_t *dm, const double q[3
 }
 
 /* Real-gauge D(q) (struct comment), full row-major m [n][n]. ph: scratch [2 n_rr + 2 n_p].
- * Depends only on q. */
+ * The phases of the lattice vectors come from per-axis powers of exp(2πi q_c) (one sincos per
+ * axis), those of the atoms from one sincos each; per block, Σ_t cos(2π q·v_t) K_t with K_t
+ * padded to 12 (three AVX2 vectors per term). Depends only on q. */
 PG_DYNMAT_CLONES static void build_real(const pg_dynmat_t *dm, const double q[3],
                                         double *restrict ph, double *restrict m)
 {
@@ -585,11 +601,19 @@ PG_DYNMAT_CLONES static void build_real(const pg_dynmat_t *dm, const double q[3]
     double *restrict cu = ph + 2 * (int64_t)dm->n_rr, *restrict su = cu + n_p;
     double Ec[3][2 * RMAX_STACK + 1], Es[3][2 * RMAX_STACK + 1];
     const int tables = rm <= RMAX_STACK;
-    for (int c = 0; c < 3 && tables; c++)
-        for (int r = -rm; r <= rm; r++) {
-            Ec[c][r + rm] = cos(2.0 * PG_PI * q[c] * r);
-            Es[c][r + rm] = sin(2.0 * PG_PI * q[c] * r);
+    for (int c = 0; c < 3 && tables; c++) { /* exp(2πi q_c r) = exp(2πi q_c)^r, |r| <= rm */
+        double c1, s1;
+        sincos(2.0 * PG_PI * q[c], &s1, &c1);
+        double *ec = Ec[c] + rm, *es = Es[c] + rm;
+        ec[0] = 1;
+        es[0] = 0;
+        for (int r = 1; r <= rm; r++) {
+            ec[r] = ec[r - 1] * c1 - es[r - 1] * s1;
+            es[r] = es[r - 1] * c1 + ec[r - 1] * s1;
+            ec[-r] = ec[r];
+            es[-r] = -es[r];
         }
+    }
     for (int h = 0; h < dm->n_rr; h++) { /* cos, sin of 2π q·R */
         const int *R = dm->rr[h];
         if (tables) {
@@ -600,29 +624,44 @@ PG_DYNMAT_CLONES static void build_real(const pg_dynmat_t *dm, const double q[3]
             ph[2 * h] = c01 * c2 - s01 * s2;
             ph[2 * h + 1] = s01 * c2 + c01 * s2;
         } else {
-            const double a = 2.0 * PG_PI * (q[0] * R[0] + q[1] * R[1] + q[2] * R[2]);
-            ph[2 * h] = cos(a);
-            ph[2 * h + 1] = sin(a);
+            sincos(2.0 * PG_PI * (q[0] * R[0] + q[1] * R[1] + q[2] * R[2]), &ph[2 * h + 1],
+                   &ph[2 * h]);
         }
     }
-    for (int i = 0; i < n_p; i++) {
-        const double a =
-            2.0 * PG_PI * (q[0] * dm->xp[i][0] + q[1] * dm->xp[i][1] + q[2] * dm->xp[i][2]);
-        cu[i] = cos(a);
-        su[i] = sin(a);
-    }
+    for (int i = 0; i < n_p; i++)
+        sincos(2.0 * PG_PI * (q[0] * dm->xp[i][0] + q[1] * dm->xp[i][1] + q[2] * dm->xp[i][2]),
+               &su[i], &cu[i]);
     for (int i = 0; i < n_p; i++)
         for (int j = 0; j <= i; j++) {
             const int b = i * (i + 1) / 2 + j;
-            /* exp(2πi q·(x_j − x_i)) = conj(u_i) u_j */
+            const int64_t t0 = dm->blk_off[b], nb = dm->blk_off[b + 1] - t0;
+            /* exp(2πi q·(x_j − x_i)) = conj(u_i) u_j; cos 2π q·v_t = Re(w exp(2πi q·R_t)) */
             const double wr = cu[i] * cu[j] + su[i] * su[j], wi = cu[i] * su[j] - su[i] * cu[j];
-            double acc[9] = {0};
-            for (int64_t t = dm->blk_off[b]; t < dm->blk_off[b + 1]; t++) {
-                const double *p = ph + 2 * (int64_t)dm->term_r[t];
-                const double c = wr * p[0] - wi * p[1]; /* cos 2π q·v */
-                const double *k = dm->term_k[t];
-                for (int x = 0; x < 9; x++) acc[x] += c * k[x];
+            const int *restrict tr = dm->term_r + t0;
+            const double *restrict kt = dm->term_kt + 12 * t0;
+            v4d_t a0 = {0}, a1 = {0}, a2 = {0}, b0 = {0}, b1 = {0}, b2 = {0}; /* two sets */
+            int64_t t = 0;
+            for (; t + 1 < nb; t += 2) {
+                const double *p0 = ph + 2 * (int64_t)tr[t], *p1 = ph + 2 * (int64_t)tr[t + 1];
+                const double c0 = wr * p0[0] - wi * p0[1], c1 = wr * p1[0] - wi * p1[1];
+                a0 += c0 * v4d_load(kt + 12 * t);
+                a1 += c0 * v4d_load(kt + 12 * t + 4);
+                a2 += c0 * v4d_load(kt + 12 * t + 8);
+                b0 += c1 * v4d_load(kt + 12 * t + 12);
+                b1 += c1 * v4d_load(kt + 12 * t + 16);
+                b2 += c1 * v4d_load(kt + 12 * t + 20);
             }
+            if (t < nb) {
+                const double *p0 = ph + 2 * (int64_t)tr[t];
+                const double c0 = wr * p0[0] - wi * p0[1];
+                a0 += c0 * v4d_load(kt + 12 * t);
+                a1 += c0 * v4d_load(kt + 12 * t + 4);
+                a2 += c0 * v4d_load(kt + 12 * t + 8);
+            }
+            a0 += b0;
+            a1 += b1;
+            a2 += b2;
+            const double acc[9] = {a0[0], a0[1], a0[2], a0[3], a1[0], a1[1], a1[2], a1[3], a2[0]};
             for (int a = 0; a < 3; a++)
                 for (int bb = 0; bb < 3; bb++) {
                     if (i == j && bb > a) continue;
@@ -747,7 +786,8 @@ pg_status_t pg_dynmat_ws_init_solver(pg_dynmat_ws_t *ws, const pg_dynmat_t *dm,
     PG_TRY_CALLOC(ws->a, 2 * (int64_t)ws->n * ws->n, "dynamical-matrix scratch");
     PG_TRY_CALLOC(ws->tre, (int64_t)ws->n * ws->n, "dynamical-matrix scratch");
     PG_TRY_CALLOC(ws->u, dm->n_p, "atom phases");
-    if (ws->real) PG_TRY_CALLOC(ws->rph, 2 * (int64_t)(dm->n_rr + dm->n_p), "real-gauge phases");
+    if (ws->real)
+        PG_TRY_CALLOC(ws->rph, 2 * (int64_t)(dm->n_rr + dm->n_p), "real-gauge phases");
     return PG_OK;
 cleanup:
     pg_dynmat_ws_free(ws);
