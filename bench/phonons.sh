@@ -3,14 +3,16 @@
 # constants (PRV-CAP-1 Ag3SBr, 3x3x3 supercell, compact phonopy force_constants.hdf5, 15 bands):
 # frequencies + eigenvectors on full 20^3 and 40^3 meshes and at 10,000 arbitrary q-points.
 # phonopy: run_mesh(is_mesh_symmetry=False, with_eigenvectors=True), run_qpoints(with_eigenvectors=True),
-# OMP_NUM_THREADS=1. phonograph: pg_phonon_solve_distributed with its defaults (D(q) from translation
-# tables, the small C eigensolver, on meshes each -q derived from q; gather of frequencies AND
+# OMP_NUM_THREADS=1. phonograph: pg_phonon_solve_distributed with its defaults (Ag3SBr qualifies for
+# the real gauge: D(q) real symmetric from per-block cosine terms, the small real-symmetric solver; on
+# meshes each -q derived from q; gather of frequencies AND
 # eigenvectors to rank 0) at 1 and 2 ranks, OPENBLAS_NUM_THREADS=1. Best of 3 each (shared machine).
 # Per-core ratio = phonopy CPU time / phonograph 1-rank CPU time (process CPU time: the machine is
 # shared, and CPU time is what other load disturbs least); wall times are listed too; the 1->2
-# rank speed-up is from wall time (needs the second core free, check the load). Then build/bench/phonons_kernels: per-q CPU time of the
-# D(q) build and of the solves with the small solver and with zheevd, and small solver vs zheevd
-# for n = 6..60 (the PG_DYNMAT_SMALL_MAX_BANDS crossover).
+# rank speed-up is from wall time (needs the second core free, check the load). Then
+# build/bench/phonons_kernels: per-q CPU time of the complex D(q) build and of build + solve with the
+# default path (real gauge), the small Hermitian solver and zheevd, and small solver vs zheevd for
+# n = 6..120 (the PG_DYNMAT_SMALL_MAX_BANDS crossover).
 # Run: PG_BENCH_FILTER=phonons make bench   (or bench/phonons.sh after make build build/bench/phonons)
 set -eu
 cd "$(dirname "$0")/.."

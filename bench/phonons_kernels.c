@@ -2,7 +2,9 @@
  * processes on a shared machine disturb it less than wall time), for bench/phonons.sh.
  * usage: build/bench/phonons_kernels POSCAR FC.hdf5 N (supercell N x N x N, primitive = unit
  * cell). Prints, in µs per q-point or per matrix:
- *   build <D(q) full> solve_small <build + small solver + eigenvectors> solve_lapack <same, zheevd>
+ *   build <complex D(q) full> solve_small <build + small solver + eigenvectors, the default path:
+ *   real gauge when pg_dynmat_is_real> solve_small_hermitian <same on the complex D(q)>
+ *   solve_lapack <same, zheevd>
  * then for n = 6 ... 120: "eigh n <small solver> <zheevd>" on random
  * Hermitian matrices (eigenvectors wanted) - the crossover that sets PG_DYNMAT_SMALL_MAX_BANDS. */
 #include <complex.h>
