@@ -109,7 +109,7 @@ $(BUILD)/%.o: %.c | $(BUILD)/gen/build_info.h
 $(BUILD)/src/core/version.o: $(BUILD)/gen/build_info.h
 
 # phonon kernels: short inner loops that only the full vectoriser handles (docs/performance.md)
-$(BUILD)/src/core/eigh_small.o $(BUILD)/src/phonon/dynmat.o: CFLAGS += $(if $(filter -O2,$(OPT)),-O3)
+$(BUILD)/src/core/eigh_small.o $(BUILD)/src/core/tridiag.o $(BUILD)/src/phonon/dynmat.o: CFLAGS += $(if $(filter -O2,$(OPT)),-O3)
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@

@@ -86,7 +86,11 @@ typedef struct {
     double *tre;       /* [n*n] packed D̃ (re n(n+1)/2, then im n(n-1)/2) */
     double complex *u; /* [n/3] atom phases */
     double *rph;       /* real gauge: [2 (n_R + n/3)] phases */
+    pg_eigh_batch_ws_t eb; /* real gauge: batched solver */
+    double *mb, *wb;       /* real gauge: [PG_DYNMAT_BATCH][n][n] D(q), [PG_DYNMAT_BATCH][n] λ */
 } pg_dynmat_ws_t;
+/* q-points per batch of pg_dynmat_solve_many (one lockstep block of the AVX-512 kernel) */
+#define PG_DYNMAT_BATCH 8
 /* Workspace with the AUTO solver. Errors: PG_ERR_NOMEM, PG_ERR_NUMERIC (zheevd query). */
 pg_status_t pg_dynmat_ws_init(pg_dynmat_ws_t *ws, const pg_dynmat_t *dm);
 /* Workspace with an explicit solver choice. */
@@ -111,6 +115,14 @@ pg_status_t pg_dynmat_solve_matrix_scalapack(MPI_Comm comm, int nb, int n, const
  * d_out, batch or rank). */
 pg_status_t pg_dynmat_solve(const pg_dynmat_t *dm, pg_dynmat_ws_t *ws, const double q[3],
                             double *freq_thz, double complex *evec, double complex *d_out);
+
+/* n_q points at once: q[t] (3 numbers), results into freq_thz[t] ([n_band]) and, if evec is not
+ * NULL, evec[t] ([n_band²], each may be NULL). In the real gauge the points go through the
+ * batched solver (pg_eigh_small_real_batch) PG_DYNMAT_BATCH at a time; otherwise one by one.
+ * Every result has the same bits as pg_dynmat_solve at that q (whatever the batch). */
+pg_status_t pg_dynmat_solve_many(const pg_dynmat_t *dm, pg_dynmat_ws_t *ws, int n_q,
+                                 const double *const *q, double *const *freq_thz,
+                                 double complex *const *evec);
 
 /* Batch: n_q points. freq [n_q][n_band], evec [n_q][n_band*n_band] (may be NULL).
  * Not collective (distribute index ranges across ranks outside). */

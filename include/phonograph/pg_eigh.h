@@ -54,11 +54,29 @@ pg_status_t pg_eigh_small_packed_phased(pg_eigh_ws_t *ws, int n, const double *r
                                         double *w, double complex *z);
 
 /* Real symmetric a (row-major n × n; only the lower triangle c <= r is read; not modified):
- * Householder reduction with real reflectors, the same QL on the tridiagonal, back-
- * transformation — about a quarter of the Hermitian solver's arithmetic outside the QL. w [n]
- * ascending; z (may be NULL) [n*n] as for pg_eigh_small, the (real) eigenvectors written as
- * complex numbers with zero imaginary part. Same errors. */
+ * Householder reduction with real reflectors, QL on the tridiagonal (pg_tridiag.h's single-
+ * matrix entry for n <= 64 on x86-64, else the QL above), back-transformation — about a quarter
+ * of the Hermitian solver's arithmetic outside the QL. w [n] ascending; z (may be NULL) [n*n] as
+ * for pg_eigh_small, the (real) eigenvectors written as complex numbers with zero imaginary
+ * part. Same errors. */
 pg_status_t pg_eigh_small_real(pg_eigh_ws_t *ws, int n, const double *a, double *w,
                                double complex *z);
+
+/* Batches of real symmetric matrices: the tridiagonal stage of k matrices runs in SIMD lanes
+ * (pg_tridiag.h), which is what pays for small n; each result has the same bits as
+ * pg_eigh_small_real on that matrix, whatever else is in the batch. */
+typedef struct {
+    int n, kmax;
+    double *buf;
+    pg_eigh_ws_t one; /* the one-by-one fallback */
+} pg_eigh_batch_ws_t;
+/* Errors: PG_ERR_INPUT, PG_ERR_NOMEM. */
+pg_status_t pg_eigh_batch_ws_init(pg_eigh_batch_ws_t *ws, int n, int kmax);
+void pg_eigh_batch_ws_free(pg_eigh_batch_ws_t *ws);
+/* a [k][n][n] (row-major, lower triangles read), w [k][n] ascending, z: NULL or k pointers (each
+ * NULL or [n*n] as for pg_eigh_small_real). k <= kmax. Errors as pg_eigh_small_real (for any
+ * matrix of the batch). */
+pg_status_t pg_eigh_small_real_batch(pg_eigh_batch_ws_t *ws, int k, int n, const double *a,
+                                     double *w, double complex *const *z);
 
 #endif

@@ -19,12 +19,19 @@
 #include <string.h>
 
 #include "phonograph/pg_eigh.h"
+#include "phonograph/pg_tridiag.h"
+
+/* doubles of the main part of the workspace; the lockstep kernel's scratch follows */
+static size_t eigh_ws_main(int n)
+{
+    return (size_t)(8 * n * (n + 3) + 8 * n);
+}
 
 pg_status_t pg_eigh_ws_init(pg_eigh_ws_t *ws, int n)
 {
     memset(ws, 0, sizeof(*ws));
     PG_REQUIRE(n >= 1 && n <= 4096, PG_ERR_INPUT, "small eigensolver: order %d out of range", n);
-    ws->buf = calloc((size_t)(8 * n * (n + 3) + 8 * n), sizeof(double));
+    ws->buf = calloc(eigh_ws_main(n) + pg_tridiag_ws_size(n) + 8, sizeof(double));
     PG_REQUIRE(ws->buf, PG_ERR_NOMEM, "out of memory for the eigensolver workspace (order %d)", n);
     ws->n = n;
     return PG_OK;
@@ -470,24 +477,31 @@ pg_status_t pg_eigh_small_real(pg_eigh_ws_t *ws, int n, const double *a, double 
     return solve_real_core(ws, n, amax, w, z);
 }
 
-PG_EIGH_CLONES static pg_status_t solve_real_core(pg_eigh_ws_t *ws, int n, double amax, double *w,
-                                                  double complex *z)
+/* Scale (when max|a| is outside [1e-140, 1e140]) and reduce a [n][ld] to (d, e) with reflectors
+ * (v, tau); *scale receives the factor to multiply the eigenvalues with. */
+static inline __attribute__((always_inline)) void real_reduce(int n, int ld, double amax, double *a,
+                                                              double *d, double *e, double *v,
+                                                              double *tau, double *p,
+                                                              double *scale)
 {
-    const int ld = (n + 3) & ~3;
-    const size_t nl = (size_t)n * ld;
-    double *a = ws->buf, *v = a + nl, *zt = v + nl, *y = zt + nl, *d = y + nl;
-    double *e = d + n, *tau = e + n, *p = tau + n;
-    PG_REQUIRE(isfinite(amax), PG_ERR_NUMERIC, "small eigensolver: matrix has NaN or Inf");
-    double scale = 1;
+    *scale = 1;
     if (amax > 0 && (amax < 1e-140 || amax > 1e140)) {
-        scale = amax;
-        for (size_t t = 0; t < nl; t++) a[t] /= scale;
+        *scale = amax;
+        for (size_t t = 0; t < (size_t)n * ld; t++) a[t] /= amax;
     }
     tridiagonalise_real(n, ld, a, d, e, v, tau, p);
-    memset(zt, 0, sizeof(double) * nl);
+}
+
+/* Eigen-decomposition of the tridiagonal (d, e): w ascending (unscaled), zt [n][ld] one vector per
+ * row. The lockstep kernel's single-matrix entry when it exists (same bits as a batch), else the
+ * QL above with a selection sort. d, e are overwritten. tws: pg_tridiag_ws_size(n). */
+static inline __attribute__((always_inline)) int real_tridiag(int n, int ld, double *d, double *e,
+                                                              double *w, double *zt, double *tws)
+{
+    if (pg_tridiag_available(n)) return pg_tridiag_eig(n, d, e, w, zt, ld, tws) == 0 ? 0 : -1;
+    memset(zt, 0, sizeof(double) * (size_t)n * ld);
     for (int t = 0; t < n; t++) zt[(size_t)t * ld + t] = 1;
-    PG_REQUIRE(tridiag_ql(n, ld, d, e, zt) == 0, PG_ERR_NUMERIC,
-               "small eigensolver: QL iteration did not converge (order %d)", n);
+    if (tridiag_ql(n, ld, d, e, zt) != 0) return -1;
     for (int s = 0; s < n - 1; s++) { /* ascending (selection sort, swapping vector rows) */
         int k = s;
         for (int t = s + 1; t < n; t++)
@@ -504,14 +518,22 @@ PG_EIGH_CLONES static pg_status_t solve_real_core(pg_eigh_ws_t *ws, int n, doubl
             }
         }
     }
-    for (int s = 0; s < n; s++) w[s] = d[s] * scale;
-    if (!z) return PG_OK;
+    memcpy(w, d, sizeof(double) * (size_t)n);
+    return 0;
+}
+
+/* z = H_0 ⋯ H_{n-2} (vectors of zt), written as complex numbers with zero imaginary part,
+ * z[r*n + s] = component r of vector s. y [n][ld], p [ld] scratch. */
+static inline __attribute__((always_inline)) void real_back(int n, int ld, const double *v,
+                                                            const double *tau, const double *zt,
+                                                            double *restrict y, double *p,
+                                                            double complex *z)
+{
     for (int r = 0; r < n; r++) { /* component-major y[r][s] = zt[s][r], padding zero */
         for (int s = 0; s < n; s++) y[(size_t)r * ld + s] = zt[(size_t)s * ld + r];
         for (int s = n; s < ld; s++) y[(size_t)r * ld + s] = 0;
     }
-    /* y ← H_k y for k = n-2 … 0 (all vectors at once, whole 4-vectors) */
-    for (int k = n - 2; k >= 0; k--) {
+    for (int k = n - 2; k >= 0; k--) { /* y ← H_k y (all vectors at once, whole 4-vectors) */
         const double t = tau[k];
         if (t == 0) continue;
         const double *vk = v + (size_t)k * ld;
@@ -529,5 +551,114 @@ PG_EIGH_CLONES static pg_status_t solve_real_core(pg_eigh_ws_t *ws, int n, doubl
             zd[2 * ((size_t)r * n + s)] = y[(size_t)r * ld + s];
             zd[2 * ((size_t)r * n + s) + 1] = 0;
         }
+}
+
+PG_EIGH_CLONES static pg_status_t solve_real_core(pg_eigh_ws_t *ws, int n, double amax, double *w,
+                                                  double complex *z)
+{
+    const int ld = (n + 3) & ~3;
+    const size_t nl = (size_t)n * ld;
+    double *a = ws->buf, *v = a + nl, *zt = v + nl, *y = zt + nl, *d = y + nl;
+    double *e = d + n, *tau = e + n, *p = tau + n;
+    double *tws = ws->buf + eigh_ws_main(n);
+    PG_REQUIRE(isfinite(amax), PG_ERR_NUMERIC, "small eigensolver: matrix has NaN or Inf");
+    double scale;
+    real_reduce(n, ld, amax, a, d, e, v, tau, p, &scale);
+    PG_REQUIRE(real_tridiag(n, ld, d, e, w, zt, tws) == 0, PG_ERR_NUMERIC,
+               "small eigensolver: QL iteration did not converge (order %d)", n);
+    for (int s = 0; s < n; s++) w[s] *= scale;
+    if (z) real_back(n, ld, v, tau, zt, y, p, z);
     return PG_OK;
+}
+
+/* ---- batches of real symmetric matrices ---- */
+
+/* per matrix: v [n][ld], zt [n][ld], tau [n], d [n], e [n-1], w [n], scale; shared: a [n][ld],
+ * y [n][ld], p [ld], e_full [n], the lockstep kernel's scratch */
+static size_t batch_per(int n, int ld)
+{
+    return 2 * (size_t)n * ld + 4 * (size_t)n + 1;
+}
+
+pg_status_t pg_eigh_batch_ws_init(pg_eigh_batch_ws_t *ws, int n, int kmax)
+{
+    memset(ws, 0, sizeof(*ws));
+    PG_REQUIRE(n >= 1 && n <= 4096 && kmax >= 1, PG_ERR_INPUT,
+               "small eigensolver: batch of %d matrices of order %d out of range", kmax, n);
+    const int ld = (n + 3) & ~3;
+    const size_t sz = (size_t)kmax * batch_per(n, ld) + 2 * (size_t)n * ld + ld + n +
+                      pg_tridiag_ws_size(n) + 8;
+    ws->buf = calloc(sz, sizeof(double));
+    PG_REQUIRE(ws->buf, PG_ERR_NOMEM, "out of memory for the batched eigensolver workspace");
+    const pg_status_t st = pg_eigh_ws_init(&ws->one, n);
+    if (st != PG_OK) {
+        free(ws->buf);
+        ws->buf = NULL;
+        return PG_ERR(st, "%s", pg_err_message());
+    }
+    ws->n = n;
+    ws->kmax = kmax;
+    return PG_OK;
+}
+
+void pg_eigh_batch_ws_free(pg_eigh_batch_ws_t *ws)
+{
+    if (!ws) return;
+    free(ws->buf);
+    pg_eigh_ws_free(&ws->one);
+    memset(ws, 0, sizeof(*ws));
+}
+
+PG_EIGH_CLONES static pg_status_t batch_core(pg_eigh_batch_ws_t *ws, int k, int n,
+                                             const double *amat, double *w,
+                                             double complex *const *z)
+{
+    const int ld = (n + 3) & ~3;
+    const size_t nl = (size_t)n * ld;
+    double *V = ws->buf, *ZT = V + (size_t)k * nl, *TAU = ZT + (size_t)k * nl;
+    double *D = TAU + (size_t)k * n, *E = D + (size_t)k * n, *SC = E + (size_t)k * (n - 1);
+    double *a = ws->buf + (size_t)ws->kmax * batch_per(n, ld), *y = a + nl, *p = y + nl;
+    double *ef = p + ld, *tws = ef + n;
+    for (int j = 0; j < k; j++) {
+        const double *aj = amat + (size_t)j * n * n;
+        double amax = 0;
+        for (int r = 0; r < n; r++) {
+            for (int c = 0; c <= r; c++) {
+                const double x = aj[(size_t)r * n + c];
+                amax = fabs(x) > amax ? fabs(x) : amax;
+                a[(size_t)r * ld + c] = a[(size_t)c * ld + r] = x;
+            }
+            for (int c = n; c < ld; c++) a[(size_t)r * ld + c] = 0;
+        }
+        PG_REQUIRE(isfinite(amax), PG_ERR_NUMERIC,
+                   "small eigensolver: matrix %d of the batch has NaN or Inf", j);
+        real_reduce(n, ld, amax, a, D + (size_t)j * n, ef, V + (size_t)j * nl,
+                    TAU + (size_t)j * n, p, SC + j);
+        memcpy(E + (size_t)j * (n - 1), ef, sizeof(double) * (size_t)(n - 1));
+    }
+    PG_REQUIRE(pg_tridiag_eig_batch(k, n, D, E, w, ZT, ld, tws) == 0, PG_ERR_NUMERIC,
+               "small eigensolver: QL iteration did not converge for a matrix of the batch "
+               "(order %d)", n);
+    for (int j = 0; j < k; j++) {
+        for (int s = 0; s < n; s++) w[(size_t)j * n + s] *= SC[j];
+        if (z && z[j])
+            real_back(n, ld, V + (size_t)j * nl, TAU + (size_t)j * n, ZT + (size_t)j * nl, y, p,
+                      z[j]);
+    }
+    return PG_OK;
+}
+
+pg_status_t pg_eigh_small_real_batch(pg_eigh_batch_ws_t *ws, int k, int n, const double *a,
+                                     double *w, double complex *const *z)
+{
+    PG_REQUIRE(ws->buf && n == ws->n && k >= 0 && k <= ws->kmax, PG_ERR_INTERNAL,
+               "small eigensolver: batch workspace (order %d, %d matrices) used for %d of order %d",
+               ws->n, ws->kmax, k, n);
+    if (!pg_tridiag_available(n)) { /* one by one */
+        for (int j = 0; j < k; j++)
+            PG_CHECK(pg_eigh_small_real(&ws->one, n, a + (size_t)j * n * n, w + (size_t)j * n,
+                                        z ? z[j] : NULL));
+        return PG_OK;
+    }
+    return batch_core(ws, k, n, a, w, z);
 }

@@ -786,8 +786,12 @@ pg_status_t pg_dynmat_ws_init_solver(pg_dynmat_ws_t *ws, const pg_dynmat_t *dm,
     PG_TRY_CALLOC(ws->a, 2 * (int64_t)ws->n * ws->n, "dynamical-matrix scratch");
     PG_TRY_CALLOC(ws->tre, (int64_t)ws->n * ws->n, "dynamical-matrix scratch");
     PG_TRY_CALLOC(ws->u, dm->n_p, "atom phases");
-    if (ws->real)
+    if (ws->real) {
         PG_TRY_CALLOC(ws->rph, 2 * (int64_t)(dm->n_rr + dm->n_p), "real-gauge phases");
+        PG_TRY(pg_eigh_batch_ws_init(&ws->eb, ws->n, PG_DYNMAT_BATCH));
+        PG_TRY_CALLOC(ws->mb, (int64_t)PG_DYNMAT_BATCH * ws->n * ws->n, "batch of D(q)");
+        PG_TRY_CALLOC(ws->wb, (int64_t)PG_DYNMAT_BATCH * ws->n, "batch of eigenvalues");
+    }
     return PG_OK;
 cleanup:
     pg_dynmat_ws_free(ws);
@@ -808,6 +812,9 @@ void pg_dynmat_ws_free(pg_dynmat_ws_t *ws)
     free(ws->tre);
     free(ws->u);
     free(ws->rph);
+    pg_eigh_batch_ws_free(&ws->eb);
+    free(ws->mb);
+    free(ws->wb);
     memset(ws, 0, sizeof(*ws));
 }
 
@@ -908,6 +915,33 @@ pg_status_t pg_dynmat_solve(const pg_dynmat_t *dm, pg_dynmat_ws_t *ws, const dou
     if (st != PG_OK)
         return PG_ERR(st, "eigen-solve failed at q = (%.6f, %.6f, %.6f): %s", q[0], q[1], q[2],
                       pg_err_message());
+    return PG_OK;
+}
+
+pg_status_t pg_dynmat_solve_many(const pg_dynmat_t *dm, pg_dynmat_ws_t *ws, int n_q,
+                                 const double *const *q, double *const *freq_thz,
+                                 double complex *const *evec)
+{
+    const int n = dm->n_band;
+    if (!ws->real) { /* one at a time */
+        for (int t = 0; t < n_q; t++)
+            PG_CHECK(pg_dynmat_solve(dm, ws, q[t], freq_thz[t], evec ? evec[t] : NULL, NULL));
+        return PG_OK;
+    }
+    for (int t0 = 0; t0 < n_q; t0 += PG_DYNMAT_BATCH) {
+        const int k = n_q - t0 < PG_DYNMAT_BATCH ? n_q - t0 : PG_DYNMAT_BATCH;
+        for (int j = 0; j < k; j++) build_real(dm, q[t0 + j], ws->rph, ws->mb + (int64_t)j * n * n);
+        if (pg_eigh_small_real_batch(&ws->eb, k, n, ws->mb, ws->wb, evec ? evec + t0 : NULL) !=
+            PG_OK) { /* name the point: solve them one by one */
+            for (int j = 0; j < k; j++)
+                PG_CHECK(pg_dynmat_solve(dm, ws, q[t0 + j], freq_thz[t0 + j],
+                                         evec ? evec[t0 + j] : NULL, NULL));
+            continue;
+        }
+        for (int j = 0; j < k; j++)
+            for (int s = 0; s < n; s++)
+                freq_thz[t0 + j][s] = pg_dynmat_eig_to_thz(ws->wb[(int64_t)j * n + s]);
+    }
     return PG_OK;
 }
 

@@ -188,15 +188,24 @@ static pg_status_t solve_local(const pg_dynmat_t *dm, const pg_qset_t *qs, int64
     pg_dynmat_ws_t ws = {0};
     double complex *e1 = NULL;
     PG_TRY(pg_dynmat_ws_init_solver(&ws, dm, eig_kind(o)));
-    PG_TRY_CALLOC(e1, (int64_t)n * n, "eigenvectors");
-    for (int64_t iq = q0; iq < q1; iq++) {
-        double complex *e = e_loc ? e_loc + (iq - q0) * n * n : e1;
-        double *f = f_loc + (iq - q0) * n;
-        PG_TRY(pg_dynmat_solve(dm, &ws, qs->q[iq], f, (e_loc || n_msd) ? e : NULL, NULL));
-        if (n_msd > 0)
-            pg_phonon_msd_accumulate(n_p, pg_dynmat_masses(dm), f, e, qs->weight[iq],
+    PG_TRY_CALLOC(e1, (int64_t)PG_DYNMAT_BATCH * n * n, "eigenvectors");
+    for (int64_t i0 = q0; i0 < q1; i0 += PG_DYNMAT_BATCH) { /* batches (pg_dynmat_solve_many) */
+        const int k = (int)(q1 - i0 < PG_DYNMAT_BATCH ? q1 - i0 : PG_DYNMAT_BATCH);
+        const double *qp[PG_DYNMAT_BATCH];
+        double *fp[PG_DYNMAT_BATCH];
+        double complex *ep[PG_DYNMAT_BATCH];
+        for (int j = 0; j < k; j++) {
+            qp[j] = qs->q[i0 + j];
+            fp[j] = f_loc + (i0 + j - q0) * n;
+            ep[j] = e_loc ? e_loc + (i0 + j - q0) * n * n : e1 + (int64_t)j * n * n;
+        }
+        PG_TRY(pg_dynmat_solve_many(dm, &ws, k, qp, fp, (e_loc || n_msd) ? ep : NULL));
+        for (int j = 0; j < k && n_msd > 0; j++) { /* in q order, as before */
+            const int64_t iq = i0 + j;
+            pg_phonon_msd_accumulate(n_p, pg_dynmat_masses(dm), fp[j], ep[j], qs->weight[iq],
                                      o->msd_fmin_thz, 0, o->n_t, o->temp_k,
                                      blk + (iq / PG_PHONON_BLOCK - q0 / PG_PHONON_BLOCK) * n_msd);
+        }
     }
 cleanup:
     free(e1);
@@ -215,10 +224,18 @@ static pg_status_t solve_list(const pg_dynmat_t *dm, const pg_qset_t *qs, const 
     const int n = pg_dynmat_n_band(dm);
     pg_dynmat_ws_t ws = {0};
     PG_TRY(pg_dynmat_ws_init_solver(&ws, dm, eig_kind(o)));
-    for (int64_t k = k0; k < k1; k++) {
-        const int64_t slot = in_place ? prim[k] : k - k0;
-        PG_TRY(pg_dynmat_solve(dm, &ws, qs->q[prim[k]], f_loc + slot * n,
-                               e_loc ? e_loc + slot * n * n : NULL, NULL));
+    for (int64_t b0 = k0; b0 < k1; b0 += PG_DYNMAT_BATCH) { /* batches (pg_dynmat_solve_many) */
+        const int nb = (int)(k1 - b0 < PG_DYNMAT_BATCH ? k1 - b0 : PG_DYNMAT_BATCH);
+        const double *qp[PG_DYNMAT_BATCH];
+        double *fp[PG_DYNMAT_BATCH];
+        double complex *ep[PG_DYNMAT_BATCH];
+        for (int j = 0; j < nb; j++) {
+            const int64_t slot = in_place ? prim[b0 + j] : b0 + j - k0;
+            qp[j] = qs->q[prim[b0 + j]];
+            fp[j] = f_loc + slot * n;
+            ep[j] = e_loc ? e_loc + slot * n * n : NULL;
+        }
+        PG_TRY(pg_dynmat_solve_many(dm, &ws, nb, qp, fp, e_loc ? ep : NULL));
     }
 cleanup:
     pg_dynmat_ws_free(&ws);

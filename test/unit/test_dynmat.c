@@ -284,6 +284,40 @@ static void test_real_gauge(void **state)
     perov_t p;
     perov_load(&p, "Ag3SBr", 3);
     compare_gauges(p.dm, 1, "Ag3SBr 3x3x3");
+    /* pg_dynmat_solve_many (batched solver) = pg_dynmat_solve bit for bit, in any grouping */
+    pg_dynmat_ws_t ws;
+    assert_int_equal(pg_dynmat_ws_init(&ws, p.dm), PG_OK);
+    enum { NQ = 37 };
+    static double qv[NQ][3], f1[NQ][15], fm[NQ][15];
+    static double complex e1[NQ][225], em[NQ][225];
+    unsigned seed = 5;
+    for (int t = 0; t < NQ; t++)
+        for (int c = 0; c < 3; c++) {
+            seed = seed * 1103515245u + 12345u;
+            qv[t][c] = t < 4 ? 0.5 * (t >> c & 1) : ((seed >> 8) & 0xffffff) / (double)0x1000000 - 0.5;
+        }
+    for (int t = 0; t < NQ; t++)
+        assert_int_equal(pg_dynmat_solve(p.dm, &ws, qv[t], f1[t], e1[t], NULL), PG_OK);
+    const int groups[3] = {1, 5, NQ};
+    for (int g = 0; g < 3; g++) {
+        memset(fm, 0, sizeof fm);
+        memset(em, 0, sizeof em);
+        for (int t0 = 0; t0 < NQ; t0 += groups[g]) {
+            const double *qp[NQ];
+            double *fp[NQ];
+            double complex *ep[NQ];
+            const int k = NQ - t0 < groups[g] ? NQ - t0 : groups[g];
+            for (int j = 0; j < k; j++) {
+                qp[j] = qv[t0 + j];
+                fp[j] = fm[t0 + j];
+                ep[j] = em[t0 + j];
+            }
+            assert_int_equal(pg_dynmat_solve_many(p.dm, &ws, k, qp, fp, ep), PG_OK);
+        }
+        assert_memory_equal(fm, f1, sizeof f1);
+        assert_memory_equal(em, e1, sizeof e1);
+    }
+    pg_dynmat_ws_free(&ws);
     perov_free(&p);
 }
 
