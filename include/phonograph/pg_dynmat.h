@@ -86,8 +86,9 @@ typedef struct {
     double *tre;       /* [n*n] packed D̃ (re n(n+1)/2, then im n(n-1)/2) */
     double complex *u; /* [n/3] atom phases */
     double *rph;       /* real gauge: [2 (n_R + n/3)] phases */
-    pg_eigh_batch_ws_t eb; /* real gauge: batched solver */
-    double *mb, *wb;       /* real gauge: [PG_DYNMAT_BATCH][n][n] D(q), [PG_DYNMAT_BATCH][n] λ */
+    pg_eigh_batch_ws_t eb; /* small solver: batched solver */
+    double *mb, *wb;       /* small solver: [PG_DYNMAT_BATCH][n][n] D(q) (real or packed D̃),
+                            * [3][PG_DYNMAT_BATCH][n] λ and the row phases */
 } pg_dynmat_ws_t;
 /* q-points per batch of pg_dynmat_solve_many (one lockstep block of the AVX-512 kernel) */
 #define PG_DYNMAT_BATCH 8
@@ -117,9 +118,10 @@ pg_status_t pg_dynmat_solve(const pg_dynmat_t *dm, pg_dynmat_ws_t *ws, const dou
                             double *freq_thz, double complex *evec, double complex *d_out);
 
 /* n_q points at once: q[t] (3 numbers), results into freq_thz[t] ([n_band]) and, if evec is not
- * NULL, evec[t] ([n_band²], each may be NULL). In the real gauge the points go through the
- * batched solver (pg_eigh_small_real_batch) PG_DYNMAT_BATCH at a time; otherwise one by one.
- * Every result has the same bits as pg_dynmat_solve at that q (whatever the batch). */
+ * NULL, evec[t] ([n_band²], each may be NULL). With the small solver the points go through the
+ * batched solver (pg_eigh_small_real_batch in the real gauge, else
+ * pg_eigh_small_packed_phased_batch) PG_DYNMAT_BATCH at a time; with zheevd one by one. Every
+ * result has the same bits as pg_dynmat_solve at that q (whatever the batch). */
 pg_status_t pg_dynmat_solve_many(const pg_dynmat_t *dm, pg_dynmat_ws_t *ws, int n_q,
                                  const double *const *q, double *const *freq_thz,
                                  double complex *const *evec);

@@ -62,9 +62,9 @@ pg_status_t pg_eigh_small_packed_phased(pg_eigh_ws_t *ws, int n, const double *r
 pg_status_t pg_eigh_small_real(pg_eigh_ws_t *ws, int n, const double *a, double *w,
                                double complex *z);
 
-/* Batches of real symmetric matrices: the tridiagonal stage of k matrices runs in SIMD lanes
- * (pg_tridiag.h), which is what pays for small n; each result has the same bits as
- * pg_eigh_small_real on that matrix, whatever else is in the batch. */
+/* Batches: the tridiagonal stage of k matrices runs in SIMD lanes (pg_tridiag.h), which is what
+ * pays for small n; each result has the same bits as the one-matrix call on that matrix, whatever
+ * else is in the batch. */
 typedef struct {
     int n, kmax;
     double *buf;
@@ -78,5 +78,12 @@ void pg_eigh_batch_ws_free(pg_eigh_batch_ws_t *ws);
  * matrix of the batch). */
 pg_status_t pg_eigh_small_real_batch(pg_eigh_batch_ws_t *ws, int k, int n, const double *a,
                                      double *w, double complex *const *z);
+/* The same for Hermitian matrices given as pg_eigh_small_packed_phased takes them: re [k][n(n+1)/2],
+ * im [k][n(n-1)/2], phr, phi [k][n] (both NULL: no phases). Same bits per matrix as
+ * pg_eigh_small_packed_phased. */
+pg_status_t pg_eigh_small_packed_phased_batch(pg_eigh_batch_ws_t *ws, int k, int n,
+                                              const double *re, const double *im,
+                                              const double *phr, const double *phi, double *w,
+                                              double complex *const *z);
 
 #endif

@@ -206,6 +206,36 @@ static inline __attribute__((always_inline)) int tridiag_ql(int n, int ld, doubl
     return 0;
 }
 
+/* Eigen-decomposition of the tridiagonal (d, e): w ascending (unscaled), zt [n][ld] one vector per
+ * row. The lockstep kernel's single-matrix entry when it exists (same bits as a batch), else the
+ * QL above with a selection sort. d, e are overwritten. tws: pg_tridiag_ws_size(n). */
+static inline __attribute__((always_inline)) int real_tridiag(int n, int ld, double *d, double *e,
+                                                              double *w, double *zt, double *tws)
+{
+    if (pg_tridiag_available(n)) return pg_tridiag_eig(n, d, e, w, zt, ld, tws) == 0 ? 0 : -1;
+    memset(zt, 0, sizeof(double) * (size_t)n * ld);
+    for (int t = 0; t < n; t++) zt[(size_t)t * ld + t] = 1;
+    if (tridiag_ql(n, ld, d, e, zt) != 0) return -1;
+    for (int s = 0; s < n - 1; s++) { /* ascending (selection sort, swapping vector rows) */
+        int k = s;
+        for (int t = s + 1; t < n; t++)
+            if (d[t] < d[k]) k = t;
+        if (k != s) {
+            double x = d[s];
+            d[s] = d[k];
+            d[k] = x;
+            double *z0 = zt + (size_t)s * ld, *z1 = zt + (size_t)k * ld;
+            for (int t = 0; t < n; t++) {
+                x = z0[t];
+                z0[t] = z1[t];
+                z1[t] = x;
+            }
+        }
+    }
+    memcpy(w, d, sizeof(double) * (size_t)n);
+    return 0;
+}
+
 /* Steps 1-3 on the full Hermitian copy already in ws (ar, ai); amax = max |entry|. */
 static pg_status_t solve_core(pg_eigh_ws_t *ws, int n, double amax, const double *phr,
                               const double *phi, double *w, double complex *z);
@@ -268,49 +298,14 @@ pg_status_t pg_eigh_small_packed_phased(pg_eigh_ws_t *ws, int n, const double *r
 #else
 #define PG_EIGH_CLONES
 #endif
-PG_EIGH_CLONES static pg_status_t solve_core(pg_eigh_ws_t *ws, int n, double amax,
-                                             const double *phr, const double *phi, double *w,
-                                             double complex *z)
+/* Step 3 and the output: z = U^H-phased H_0 ⋯ H_{n-2} (vectors of zt); yr, yi [n][n], cr, ci [n]
+ * scratch. */
+static inline __attribute__((always_inline)) void herm_back(
+    int n, int ld, const double *vr, const double *vi, const double *tr, const double *ti,
+    const double *zt, double *restrict yr, double *restrict yi, double *restrict cr,
+    double *restrict ci, const double *phr, const double *phi, double complex *z)
 {
     const size_t nn = (size_t)n * n;
-    const int ld = (n + 3) & ~3; /* row stride of zt */
-    double *ar = ws->buf, *ai = ar + nn, *vr = ai + nn, *vi = vr + nn, *zt = vi + nn;
-    double *yr = zt + (size_t)n * ld, *yi = yr + nn;
-    double *d = yi + nn, *e = d + n, *tr = e + n, *ti = tr + n, *pr = ti + n, *pi = pr + n;
-    double *wr = pi + n, *wi = wr + n;
-    PG_REQUIRE(isfinite(amax), PG_ERR_NUMERIC, "small eigensolver: matrix has NaN or Inf");
-    double scale = 1;
-    if (amax > 0 && (amax < 1e-140 || amax > 1e140)) {
-        scale = amax;
-        for (size_t t = 0; t < nn; t++) {
-            ar[t] /= scale;
-            ai[t] /= scale;
-        }
-    }
-    tridiagonalise(n, ar, ai, d, e, vr, vi, tr, ti, pr, pi, wr, wi);
-    memset(zt, 0, sizeof(double) * (size_t)n * ld);
-    for (int t = 0; t < n; t++) zt[(size_t)t * ld + t] = 1;
-    PG_REQUIRE(tridiag_ql(n, ld, d, e, zt) == 0, PG_ERR_NUMERIC,
-               "small eigensolver: QL iteration did not converge (order %d)", n);
-    /* ascending order (selection sort, swapping vector rows) */
-    for (int s = 0; s < n - 1; s++) {
-        int k = s;
-        for (int t = s + 1; t < n; t++)
-            if (d[t] < d[k]) k = t;
-        if (k != s) {
-            double x = d[s];
-            d[s] = d[k];
-            d[k] = x;
-            double *z0 = zt + (size_t)s * ld, *z1 = zt + (size_t)k * ld;
-            for (int t = 0; t < n; t++) {
-                x = z0[t];
-                z0[t] = z1[t];
-                z1[t] = x;
-            }
-        }
-    }
-    for (int s = 0; s < n; s++) w[s] = d[s] * scale;
-    if (!z) return PG_OK;
     /* component-major y[r][s] = zt[s][r] */
     for (int r = 0; r < n; r++)
         for (int s = 0; s < n; s++) {
@@ -323,8 +318,7 @@ PG_EIGH_CLONES static pg_status_t solve_core(pg_eigh_ws_t *ws, int n, double ama
         const double taur = tr[k], taui = ti[k];
         if (taur == 0 && taui == 0) continue;
         const double *vkr = vr + (size_t)k * n + o, *vki = vi + (size_t)k * n + o;
-        double *restrict cr = pr, *restrict ci = pi; /* c_s = τ (v^H y_s) */
-        for (int s = 0; s < n; s++) cr[s] = ci[s] = 0;
+        for (int s = 0; s < n; s++) cr[s] = ci[s] = 0; /* c_s = τ (v^H y_s) */
         for (int j = 0; j < m; j++) {
             const double *restrict y_r = yr + (size_t)(o + j) * n, *restrict y_i =
                                                                        yi + (size_t)(o + j) * n;
@@ -351,22 +345,60 @@ PG_EIGH_CLONES static pg_status_t solve_core(pg_eigh_ws_t *ws, int n, double ama
     }
     if (!phr) {
         for (size_t t = 0; t < nn; t++) z[t] = CMPLX(yr[t], yi[t]);
-        return PG_OK;
+        return;
     }
     /* row r times the phase ph_r (written once, straight into the caller's array) */
     double *zd = (double *)z; /* C17 6.2.5: double complex = double[2] (re, im) */
     for (int r = 0; r < n; r++) {
-        const double cr = phr[r], ci = phi[r];
+        const double pcr = phr[r], pci = phi[r];
         const double *restrict y_r = yr + (size_t)r * n, *restrict y_i = yi + (size_t)r * n;
         double *restrict zr = zd + 2 * (size_t)r * n;
         for (int s = 0; s < n; s++) {
-            zr[2 * s] = y_r[s] * cr - y_i[s] * ci;
-            zr[2 * s + 1] = y_r[s] * ci + y_i[s] * cr;
+            zr[2 * s] = y_r[s] * pcr - y_i[s] * pci;
+            zr[2 * s + 1] = y_r[s] * pci + y_i[s] * pcr;
         }
     }
-    return PG_OK;
 }
 
+/* Scale (max|a| outside [1e-140, 1e140]) and reduce the full Hermitian (ar, ai) [n][n];
+ * *scale: the factor for the eigenvalues. */
+static inline __attribute__((always_inline)) void herm_reduce(
+    int n, double amax, double *restrict ar, double *restrict ai, double *restrict d,
+    double *restrict e, double *restrict vr, double *restrict vi, double *restrict tr,
+    double *restrict ti, double *restrict pr, double *restrict pi, double *restrict wr,
+    double *restrict wi, double *scale)
+{
+    *scale = 1;
+    if (amax > 0 && (amax < 1e-140 || amax > 1e140)) {
+        *scale = amax;
+        for (size_t t = 0; t < (size_t)n * n; t++) {
+            ar[t] /= amax;
+            ai[t] /= amax;
+        }
+    }
+    tridiagonalise(n, ar, ai, d, e, vr, vi, tr, ti, pr, pi, wr, wi);
+}
+
+PG_EIGH_CLONES static pg_status_t solve_core(pg_eigh_ws_t *ws, int n, double amax,
+                                             const double *phr, const double *phi, double *w,
+                                             double complex *z)
+{
+    const size_t nn = (size_t)n * n;
+    const int ld = (n + 3) & ~3; /* row stride of zt */
+    double *ar = ws->buf, *ai = ar + nn, *vr = ai + nn, *vi = vr + nn, *zt = vi + nn;
+    double *yr = zt + (size_t)n * ld, *yi = yr + nn;
+    double *d = yi + nn, *e = d + n, *tr = e + n, *ti = tr + n, *pr = ti + n, *pi = pr + n;
+    double *wr = pi + n, *wi = wr + n;
+    double *tws = ws->buf + eigh_ws_main(n);
+    PG_REQUIRE(isfinite(amax), PG_ERR_NUMERIC, "small eigensolver: matrix has NaN or Inf");
+    double scale;
+    herm_reduce(n, amax, ar, ai, d, e, vr, vi, tr, ti, pr, pi, wr, wi, &scale);
+    PG_REQUIRE(real_tridiag(n, ld, d, e, w, zt, tws) == 0, PG_ERR_NUMERIC,
+               "small eigensolver: QL iteration did not converge (order %d)", n);
+    for (int s = 0; s < n; s++) w[s] *= scale;
+    if (z) herm_back(n, ld, vr, vi, tr, ti, zt, yr, yi, pr, pi, phr, phi, z);
+    return PG_OK;
+}
 
 /* ---- real symmetric matrices (pg_eigh_small_real) ---- */
 
@@ -492,36 +524,6 @@ static inline __attribute__((always_inline)) void real_reduce(int n, int ld, dou
     tridiagonalise_real(n, ld, a, d, e, v, tau, p);
 }
 
-/* Eigen-decomposition of the tridiagonal (d, e): w ascending (unscaled), zt [n][ld] one vector per
- * row. The lockstep kernel's single-matrix entry when it exists (same bits as a batch), else the
- * QL above with a selection sort. d, e are overwritten. tws: pg_tridiag_ws_size(n). */
-static inline __attribute__((always_inline)) int real_tridiag(int n, int ld, double *d, double *e,
-                                                              double *w, double *zt, double *tws)
-{
-    if (pg_tridiag_available(n)) return pg_tridiag_eig(n, d, e, w, zt, ld, tws) == 0 ? 0 : -1;
-    memset(zt, 0, sizeof(double) * (size_t)n * ld);
-    for (int t = 0; t < n; t++) zt[(size_t)t * ld + t] = 1;
-    if (tridiag_ql(n, ld, d, e, zt) != 0) return -1;
-    for (int s = 0; s < n - 1; s++) { /* ascending (selection sort, swapping vector rows) */
-        int k = s;
-        for (int t = s + 1; t < n; t++)
-            if (d[t] < d[k]) k = t;
-        if (k != s) {
-            double x = d[s];
-            d[s] = d[k];
-            d[k] = x;
-            double *z0 = zt + (size_t)s * ld, *z1 = zt + (size_t)k * ld;
-            for (int t = 0; t < n; t++) {
-                x = z0[t];
-                z0[t] = z1[t];
-                z1[t] = x;
-            }
-        }
-    }
-    memcpy(w, d, sizeof(double) * (size_t)n);
-    return 0;
-}
-
 /* z = H_0 ⋯ H_{n-2} (vectors of zt), written as complex numbers with zero imaginary part,
  * z[r*n + s] = component r of vector s. y [n][ld], p [ld] scratch. */
 static inline __attribute__((always_inline)) void real_back(int n, int ld, const double *v,
@@ -573,11 +575,17 @@ PG_EIGH_CLONES static pg_status_t solve_real_core(pg_eigh_ws_t *ws, int n, doubl
 
 /* ---- batches of real symmetric matrices ---- */
 
-/* per matrix: v [n][ld], zt [n][ld], tau [n], d [n], e [n-1], w [n], scale; shared: a [n][ld],
- * y [n][ld], p [ld], e_full [n], the lockstep kernel's scratch */
+/* Batch workspace, per matrix: real: v [n][ld], zt [n][ld], tau [n], d [n], e [n-1], scale;
+ * Hermitian: vr, vi [n][n], zt [n][ld], tr, ti [n], d [n], e [n-1], scale. Shared: real: a [n][ld],
+ * y [n][ld], p [ld], e_full [n]; Hermitian: ar, ai, yr, yi [n][n], 4 vectors [n]; then the
+ * lockstep kernel's scratch. */
 static size_t batch_per(int n, int ld)
 {
-    return 2 * (size_t)n * ld + 4 * (size_t)n + 1;
+    return 3 * (size_t)n * ld + 5 * (size_t)n + 1;
+}
+static size_t batch_shared(int n, int ld)
+{
+    return 4 * (size_t)n * ld + 4 * (size_t)ld + (size_t)n;
 }
 
 pg_status_t pg_eigh_batch_ws_init(pg_eigh_batch_ws_t *ws, int n, int kmax)
@@ -586,7 +594,7 @@ pg_status_t pg_eigh_batch_ws_init(pg_eigh_batch_ws_t *ws, int n, int kmax)
     PG_REQUIRE(n >= 1 && n <= 4096 && kmax >= 1, PG_ERR_INPUT,
                "small eigensolver: batch of %d matrices of order %d out of range", kmax, n);
     const int ld = (n + 3) & ~3;
-    const size_t sz = (size_t)kmax * batch_per(n, ld) + 2 * (size_t)n * ld + ld + n +
+    const size_t sz = (size_t)kmax * batch_per(n, ld) + batch_shared(n, ld) +
                       pg_tridiag_ws_size(n) + 8;
     ws->buf = calloc(sz, sizeof(double));
     PG_REQUIRE(ws->buf, PG_ERR_NOMEM, "out of memory for the batched eigensolver workspace");
@@ -618,7 +626,7 @@ PG_EIGH_CLONES static pg_status_t batch_core(pg_eigh_batch_ws_t *ws, int k, int 
     double *V = ws->buf, *ZT = V + (size_t)k * nl, *TAU = ZT + (size_t)k * nl;
     double *D = TAU + (size_t)k * n, *E = D + (size_t)k * n, *SC = E + (size_t)k * (n - 1);
     double *a = ws->buf + (size_t)ws->kmax * batch_per(n, ld), *y = a + nl, *p = y + nl;
-    double *ef = p + ld, *tws = ef + n;
+    double *ef = p + ld, *tws = a + batch_shared(n, ld);
     for (int j = 0; j < k; j++) {
         const double *aj = amat + (size_t)j * n * n;
         double amax = 0;
@@ -661,4 +669,75 @@ pg_status_t pg_eigh_small_real_batch(pg_eigh_batch_ws_t *ws, int k, int n, const
         return PG_OK;
     }
     return batch_core(ws, k, n, a, w, z);
+}
+
+PG_EIGH_CLONES static pg_status_t herm_batch_core(pg_eigh_batch_ws_t *ws, int k, int n,
+                                                  const double *re, const double *im,
+                                                  const double *phr, const double *phi,
+                                                  double *w, double complex *const *z)
+{
+    const int ld = (n + 3) & ~3;
+    const size_t nn = (size_t)n * n, nl = (size_t)n * ld;
+    const size_t n_lo = (size_t)n * (n + 1) / 2, n_sl = (size_t)n * (n - 1) / 2;
+    double *VR = ws->buf, *VI = VR + (size_t)k * nn, *ZT = VI + (size_t)k * nn;
+    double *TR = ZT + (size_t)k * nl, *TI = TR + (size_t)k * n, *D = TI + (size_t)k * n;
+    double *E = D + (size_t)k * n, *SC = E + (size_t)k * (n - 1);
+    double *ar = ws->buf + (size_t)ws->kmax * batch_per(n, ld), *ai = ar + nn, *yr = ai + nn;
+    double *yi = yr + nn, *pr = yi + nn, *pi = pr + n, *wr = pi + n, *wi = wr + n;
+    double *ef = wi + n, *tws = ar + batch_shared(n, ld);
+    for (int j = 0; j < k; j++) {
+        const double *rj = re + (size_t)j * n_lo, *ij = im + (size_t)j * n_sl;
+        double amax = 0;
+        for (int r = 0; r < n; r++) {
+            const double *rr = rj + (size_t)r * (r + 1) / 2, *ri = ij + (size_t)r * (r - 1) / 2;
+            for (int c = 0; c < r; c++) {
+                const double x = rr[c], y = ri[c];
+                const double ax = fabs(x) > fabs(y) ? fabs(x) : fabs(y);
+                amax = ax > amax ? ax : amax;
+                ar[(size_t)r * n + c] = ar[(size_t)c * n + r] = x;
+                ai[(size_t)r * n + c] = y;
+                ai[(size_t)c * n + r] = -y;
+            }
+            ar[(size_t)r * n + r] = rr[r];
+            ai[(size_t)r * n + r] = 0;
+            amax = fabs(rr[r]) > amax ? fabs(rr[r]) : amax;
+        }
+        PG_REQUIRE(isfinite(amax), PG_ERR_NUMERIC,
+                   "small eigensolver: matrix %d of the batch has NaN or Inf", j);
+        herm_reduce(n, amax, ar, ai, D + (size_t)j * n, ef, VR + (size_t)j * nn,
+                    VI + (size_t)j * nn, TR + (size_t)j * n, TI + (size_t)j * n, pr, pi, wr, wi,
+                    SC + j);
+        memcpy(E + (size_t)j * (n - 1), ef, sizeof(double) * (size_t)(n - 1));
+    }
+    PG_REQUIRE(pg_tridiag_eig_batch(k, n, D, E, w, ZT, ld, tws) == 0, PG_ERR_NUMERIC,
+               "small eigensolver: QL iteration did not converge for a matrix of the batch "
+               "(order %d)", n);
+    for (int j = 0; j < k; j++) {
+        for (int s = 0; s < n; s++) w[(size_t)j * n + s] *= SC[j];
+        if (z && z[j])
+            herm_back(n, ld, VR + (size_t)j * nn, VI + (size_t)j * nn, TR + (size_t)j * n,
+                      TI + (size_t)j * n, ZT + (size_t)j * nl, yr, yi, pr, pi,
+                      phr ? phr + (size_t)j * n : NULL, phi ? phi + (size_t)j * n : NULL, z[j]);
+    }
+    return PG_OK;
+}
+
+pg_status_t pg_eigh_small_packed_phased_batch(pg_eigh_batch_ws_t *ws, int k, int n,
+                                              const double *re, const double *im,
+                                              const double *phr, const double *phi, double *w,
+                                              double complex *const *z)
+{
+    PG_REQUIRE(ws->buf && n == ws->n && k >= 0 && k <= ws->kmax, PG_ERR_INTERNAL,
+               "small eigensolver: batch workspace (order %d, %d matrices) used for %d of order %d",
+               ws->n, ws->kmax, k, n);
+    const size_t n_lo = (size_t)n * (n + 1) / 2, n_sl = (size_t)n * (n - 1) / 2;
+    if (!pg_tridiag_available(n)) { /* one by one */
+        for (int j = 0; j < k; j++)
+            PG_CHECK(pg_eigh_small_packed_phased(
+                &ws->one, n, re + (size_t)j * n_lo, im + (size_t)j * n_sl,
+                phr ? phr + (size_t)j * n : NULL, phi ? phi + (size_t)j * n : NULL,
+                w + (size_t)j * n, z ? z[j] : NULL));
+        return PG_OK;
+    }
+    return herm_batch_core(ws, k, n, re, im, phr, phi, w, z);
 }

@@ -786,11 +786,11 @@ pg_status_t pg_dynmat_ws_init_solver(pg_dynmat_ws_t *ws, const pg_dynmat_t *dm,
     PG_TRY_CALLOC(ws->a, 2 * (int64_t)ws->n * ws->n, "dynamical-matrix scratch");
     PG_TRY_CALLOC(ws->tre, (int64_t)ws->n * ws->n, "dynamical-matrix scratch");
     PG_TRY_CALLOC(ws->u, dm->n_p, "atom phases");
-    if (ws->real) {
-        PG_TRY_CALLOC(ws->rph, 2 * (int64_t)(dm->n_rr + dm->n_p), "real-gauge phases");
+    if (ws->real) PG_TRY_CALLOC(ws->rph, 2 * (int64_t)(dm->n_rr + dm->n_p), "real-gauge phases");
+    if (ws->small) {
         PG_TRY(pg_eigh_batch_ws_init(&ws->eb, ws->n, PG_DYNMAT_BATCH));
         PG_TRY_CALLOC(ws->mb, (int64_t)PG_DYNMAT_BATCH * ws->n * ws->n, "batch of D(q)");
-        PG_TRY_CALLOC(ws->wb, (int64_t)PG_DYNMAT_BATCH * ws->n, "batch of eigenvalues");
+        PG_TRY_CALLOC(ws->wb, (int64_t)PG_DYNMAT_BATCH * ws->n * 3, "batch of eigenvalues");
     }
     return PG_OK;
 cleanup:
@@ -923,16 +923,33 @@ pg_status_t pg_dynmat_solve_many(const pg_dynmat_t *dm, pg_dynmat_ws_t *ws, int 
                                  double complex *const *evec)
 {
     const int n = dm->n_band;
-    if (!ws->real) { /* one at a time */
+    const int64_t n_lo = (int64_t)n * (n + 1) / 2, n_sl = (int64_t)n * (n - 1) / 2;
+    if (!ws->small) { /* zheevd: one at a time */
         for (int t = 0; t < n_q; t++)
             PG_CHECK(pg_dynmat_solve(dm, ws, q[t], freq_thz[t], evec ? evec[t] : NULL, NULL));
         return PG_OK;
     }
+    double *w = ws->wb, *phr = ws->wb + (int64_t)PG_DYNMAT_BATCH * n, *phi = phr + (int64_t)PG_DYNMAT_BATCH * n;
     for (int t0 = 0; t0 < n_q; t0 += PG_DYNMAT_BATCH) {
         const int k = n_q - t0 < PG_DYNMAT_BATCH ? n_q - t0 : PG_DYNMAT_BATCH;
-        for (int j = 0; j < k; j++) build_real(dm, q[t0 + j], ws->rph, ws->mb + (int64_t)j * n * n);
-        if (pg_eigh_small_real_batch(&ws->eb, k, n, ws->mb, ws->wb, evec ? evec + t0 : NULL) !=
-            PG_OK) { /* name the point: solve them one by one */
+        pg_status_t st;
+        if (ws->real) {
+            for (int j = 0; j < k; j++) build_real(dm, q[t0 + j], ws->rph, ws->mb + (int64_t)j * n * n);
+            st = pg_eigh_small_real_batch(&ws->eb, k, n, ws->mb, w, evec ? evec + t0 : NULL);
+        } else { /* D̃ packed (re of all k, then im of all k) and the row phases conj(u_i) */
+            double *re = ws->mb, *im = ws->mb + (int64_t)PG_DYNMAT_BATCH * n_lo;
+            for (int j = 0; j < k; j++) {
+                build_tilde(dm, q[t0 + j], re + j * n_lo, im + j * n_sl);
+                atom_phases(dm, q[t0 + j], ws->u);
+                for (int r = 0; r < n; r++) {
+                    phr[(int64_t)j * n + r] = creal(ws->u[r / 3]);
+                    phi[(int64_t)j * n + r] = -cimag(ws->u[r / 3]);
+                }
+            }
+            st = pg_eigh_small_packed_phased_batch(&ws->eb, k, n, re, im, phr, phi, w,
+                                                   evec ? evec + t0 : NULL);
+        }
+        if (st != PG_OK) { /* name the point: solve them one by one */
             for (int j = 0; j < k; j++)
                 PG_CHECK(pg_dynmat_solve(dm, ws, q[t0 + j], freq_thz[t0 + j],
                                          evec ? evec[t0 + j] : NULL, NULL));
@@ -940,7 +957,7 @@ pg_status_t pg_dynmat_solve_many(const pg_dynmat_t *dm, pg_dynmat_ws_t *ws, int 
         }
         for (int j = 0; j < k; j++)
             for (int s = 0; s < n; s++)
-                freq_thz[t0 + j][s] = pg_dynmat_eig_to_thz(ws->wb[(int64_t)j * n + s]);
+                freq_thz[t0 + j][s] = pg_dynmat_eig_to_thz(w[(int64_t)j * n + s]);
     }
     return PG_OK;
 }

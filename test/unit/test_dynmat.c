@@ -246,6 +246,44 @@ static void compare_gauges(pg_dynmat_t *dm, int expect_real, const char *what)
     pg_dynmat_ws_free(&wl);
 }
 
+/* pg_dynmat_solve_many (batched solver) = pg_dynmat_solve bit for bit, in any grouping */
+static void check_many(pg_dynmat_t *dm, pg_dynmat_eig_t solver)
+{
+    pg_dynmat_ws_t ws;
+    assert_int_equal(pg_dynmat_ws_init_solver(&ws, dm, solver), PG_OK);
+    enum { NQ = 37 };
+    static double qv[NQ][3], f1[NQ][15], fm[NQ][15];
+    static double complex e1[NQ][225], em[NQ][225];
+    unsigned seed = 5;
+    for (int t = 0; t < NQ; t++)
+        for (int c = 0; c < 3; c++) {
+            seed = seed * 1103515245u + 12345u;
+            qv[t][c] = t < 4 ? 0.5 * (t >> c & 1) : ((seed >> 8) & 0xffffff) / (double)0x1000000 - 0.5;
+        }
+    for (int t = 0; t < NQ; t++)
+        assert_int_equal(pg_dynmat_solve(dm, &ws, qv[t], f1[t], e1[t], NULL), PG_OK);
+    const int groups[3] = {1, 5, NQ};
+    for (int g = 0; g < 3; g++) {
+        memset(fm, 0, sizeof fm);
+        memset(em, 0, sizeof em);
+        for (int t0 = 0; t0 < NQ; t0 += groups[g]) {
+            const double *qp[NQ];
+            double *fp[NQ];
+            double complex *ep[NQ];
+            const int k = NQ - t0 < groups[g] ? NQ - t0 : groups[g];
+            for (int j = 0; j < k; j++) {
+                qp[j] = qv[t0 + j];
+                fp[j] = fm[t0 + j];
+                ep[j] = em[t0 + j];
+            }
+            assert_int_equal(pg_dynmat_solve_many(dm, &ws, k, qp, fp, ep), PG_OK);
+        }
+        assert_memory_equal(fm, f1, sizeof f1);
+        assert_memory_equal(em, e1, sizeof e1);
+    }
+    pg_dynmat_ws_free(&ws);
+}
+
 /* The real gauge: detected for NaCl and the anti-perovskites (every atom on an inversion
  * centre), agrees with the Hermitian path; NOT used when the force constants break inversion
  * (one FC block perturbed by 1e-6 eV/Å²) or when the atoms are not on common inversion
@@ -271,6 +309,7 @@ static void test_real_gauge(void **state)
     assert_int_equal(pg_dynmat_create(&s.prim, &s.super, s.p2s, s.s2pp, &s.fc, 1e-5, &s.dm), PG_OK);
     assert_true(pg_dynmat_real_odd(s.dm) > 1e-10);
     compare_gauges(s.dm, 0, "NaCl, FC with an odd part");
+    check_many(s.dm, PG_DYNMAT_EIG_AUTO); /* the Hermitian batch */
     nacl_free(&s);
     /* Cl atoms shifted by 0.1 a1 (same FCs): 2(x_Cl - x_Na) is no lattice vector */
     nacl_load(&s, "force_constants.hdf5");
@@ -284,40 +323,8 @@ static void test_real_gauge(void **state)
     perov_t p;
     perov_load(&p, "Ag3SBr", 3);
     compare_gauges(p.dm, 1, "Ag3SBr 3x3x3");
-    /* pg_dynmat_solve_many (batched solver) = pg_dynmat_solve bit for bit, in any grouping */
-    pg_dynmat_ws_t ws;
-    assert_int_equal(pg_dynmat_ws_init(&ws, p.dm), PG_OK);
-    enum { NQ = 37 };
-    static double qv[NQ][3], f1[NQ][15], fm[NQ][15];
-    static double complex e1[NQ][225], em[NQ][225];
-    unsigned seed = 5;
-    for (int t = 0; t < NQ; t++)
-        for (int c = 0; c < 3; c++) {
-            seed = seed * 1103515245u + 12345u;
-            qv[t][c] = t < 4 ? 0.5 * (t >> c & 1) : ((seed >> 8) & 0xffffff) / (double)0x1000000 - 0.5;
-        }
-    for (int t = 0; t < NQ; t++)
-        assert_int_equal(pg_dynmat_solve(p.dm, &ws, qv[t], f1[t], e1[t], NULL), PG_OK);
-    const int groups[3] = {1, 5, NQ};
-    for (int g = 0; g < 3; g++) {
-        memset(fm, 0, sizeof fm);
-        memset(em, 0, sizeof em);
-        for (int t0 = 0; t0 < NQ; t0 += groups[g]) {
-            const double *qp[NQ];
-            double *fp[NQ];
-            double complex *ep[NQ];
-            const int k = NQ - t0 < groups[g] ? NQ - t0 : groups[g];
-            for (int j = 0; j < k; j++) {
-                qp[j] = qv[t0 + j];
-                fp[j] = fm[t0 + j];
-                ep[j] = em[t0 + j];
-            }
-            assert_int_equal(pg_dynmat_solve_many(p.dm, &ws, k, qp, fp, ep), PG_OK);
-        }
-        assert_memory_equal(fm, f1, sizeof f1);
-        assert_memory_equal(em, e1, sizeof e1);
-    }
-    pg_dynmat_ws_free(&ws);
+    check_many(p.dm, PG_DYNMAT_EIG_AUTO);
+    check_many(p.dm, PG_DYNMAT_EIG_SMALL_HERMITIAN);
     perov_free(&p);
 }
 

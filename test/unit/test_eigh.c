@@ -175,6 +175,42 @@ static void check_matrix(int n, const double complex *a, const double *lam_exact
         if (variant) /* real solver: imaginary parts exactly zero */
             for (int t = 0; t < n * n; t++) assert_true(cimag(z[t]) == 0);
     }
+    { /* the batched Hermitian solver (packed, with phases): the same bits, in slot 3 of 8 */
+        const int nlo = n * (n + 1) / 2, nsl = n * (n - 1) / 2;
+        pg_eigh_batch_ws_t bw;
+        double *re = calloc((size_t)8 * nlo, sizeof(double)), *im = calloc((size_t)8 * nsl + 1, sizeof(double));
+        double ph[2][8 * NMAX], wb[8 * NMAX], w1[NMAX];
+        double complex *zb = calloc((size_t)8 * n * n, sizeof(double complex)), z1[NMAX * NMAX];
+        double complex *zp[8];
+        unsigned sd = 4242u + (unsigned)n;
+        for (int j = 0; j < 8; j++) {
+            zp[j] = zb + (size_t)j * n * n;
+            for (int t = 0; t < nlo; t++) re[j * nlo + t] = urand(&sd);
+            for (int t = 0; t < nsl; t++) im[j * nsl + t] = urand(&sd);
+            for (int r = 0; r < n; r++) {
+                const double th = 6.283185307179586 * urand(&sd);
+                ph[0][j * n + r] = cos(th);
+                ph[1][j * n + r] = sin(th);
+            }
+        }
+        for (int r = 0; r < n; r++)
+            for (int c = 0; c <= r; c++) {
+                re[3 * nlo + r * (r + 1) / 2 + c] = creal(a[r * n + c]);
+                if (c < r) im[3 * nsl + r * (r - 1) / 2 + c] = cimag(a[r * n + c]);
+            }
+        assert_int_equal(pg_eigh_batch_ws_init(&bw, n, 8), PG_OK);
+        assert_int_equal(pg_eigh_small_packed_phased_batch(&bw, 8, n, re, im, ph[0], ph[1], wb, zp),
+                         PG_OK);
+        assert_int_equal(pg_eigh_small_packed_phased(&ws, n, re + 3 * nlo, im + 3 * nsl, ph[0] + 3 * n,
+                                                     ph[1] + 3 * n, w1, z1),
+                         PG_OK);
+        assert_memory_equal(wb + 3 * n, w1, sizeof(double) * (size_t)n);
+        assert_memory_equal(zp[3], z1, sizeof(double complex) * (size_t)(n * n));
+        pg_eigh_batch_ws_free(&bw);
+        free(re);
+        free(im);
+        free(zb);
+    }
     if (is_real) { /* the batched real solver: the same bits, here in slot 3 of 8 */
         pg_eigh_batch_ws_t bw;
         double *ab = calloc((size_t)8 * n * n, sizeof(double)), wb[8 * NMAX];
