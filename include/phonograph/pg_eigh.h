@@ -24,7 +24,7 @@
 /* Workspace for order n (allocated once; not shared between threads). */
 typedef struct {
     int n;
-    double *buf; /* 8 n (n + 3) + 8 n doubles, carved up inside */
+    double *buf; /* carved up inside (src/core/eigh_small.c) */
 } pg_eigh_ws_t;
 
 /* Errors: PG_ERR_INPUT (n < 1), PG_ERR_NOMEM. */

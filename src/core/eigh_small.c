@@ -21,10 +21,11 @@
 #include "phonograph/pg_eigh.h"
 #include "phonograph/pg_tridiag.h"
 
-/* doubles of the main part of the workspace; the lockstep kernel's scratch follows */
+/* doubles of the main part of the workspace (Hermitian: 7 arrays [n][ld], 4 [n], 4 [ld]; real:
+ * fewer); the lockstep kernel's scratch follows */
 static size_t eigh_ws_main(int n)
 {
-    return (size_t)(8 * n * (n + 3) + 8 * n);
+    return (size_t)(8 * n * (n + 3) + 8 * n + 4 * (n + 3));
 }
 
 pg_status_t pg_eigh_ws_init(pg_eigh_ws_t *ws, int n)
@@ -44,41 +45,79 @@ void pg_eigh_ws_free(pg_eigh_ws_t *ws)
     memset(ws, 0, sizeof(*ws));
 }
 
-/* Step 1. ar/ai: full Hermitian matrix [n][n] (overwritten). On return d[n], e[n-1] (real
- * tridiagonal; e[k] couples k and k+1), reflector k in vr/vi row k (entries k+1..n-1, the
- * first one is 1), tau in tr/ti. p*, w* scratch [n]. */
-static inline __attribute__((always_inline)) void tridiagonalise(int n, double *restrict ar, double *restrict ai, double *restrict d,
-                           double *restrict e, double *restrict vr, double *restrict vi,
-                           double *restrict tr, double *restrict ti, double *restrict pr,
-                           double *restrict pi, double *restrict wr, double *restrict wi)
+/* four doubles as one GCC vector (an AVX2 register in the x86-64-v3 clone, two SSE2 registers in
+ * the baseline one; ISO C mode does not contract a*b + c into an FMA, so both clones give the same
+ * bits) */
+typedef double v4d_t __attribute__((vector_size(32)));
+typedef double v4d_u_t __attribute__((vector_size(32), aligned(8))); /* unaligned access */
+#define V4D(p) (*(v4d_u_t *)(p))
+
+/* (cr + i ci)[s0:ld) = Σ_{j in [j0, j1)} conj(x_j) Y_j[s0:ld) for complex rows Y = Yr + i Yi
+ * (stride ld; s0, ld multiples of 4), 8 columns at a time in register accumulators. */
+static inline __attribute__((always_inline)) void rows_combine_c(
+    int ld, int s0, int j0, int j1, const double *restrict xr, const double *restrict xi,
+    const double *restrict Yr, const double *restrict Yi, double *restrict cr,
+    double *restrict ci)
+{
+    for (int s = s0; s < ld; s += 8) {
+        const int two = ld - s >= 8;
+        v4d_t r0 = {0}, r1 = {0}, i0 = {0}, i1 = {0};
+        for (int j = j0; j < j1; j++) {
+            const double *yr = Yr + (size_t)j * ld + s, *yi = Yi + (size_t)j * ld + s;
+            const double a = xr[j], b = xi[j];
+            r0 += a * V4D(yr) + b * V4D(yi);
+            i0 += a * V4D(yi) - b * V4D(yr);
+            if (two) {
+                r1 += a * V4D(yr + 4) + b * V4D(yi + 4);
+                i1 += a * V4D(yi + 4) - b * V4D(yr + 4);
+            }
+        }
+        V4D(cr + s) = r0;
+        V4D(ci + s) = i0;
+        if (two) {
+            V4D(cr + s + 4) = r1;
+            V4D(ci + s + 4) = i1;
+        }
+    }
+}
+
+/* Step 1. ar/ai: full Hermitian matrix [n][ld] (row stride ld = n rounded up to a multiple of 4,
+ * padding zero; overwritten). On return d[n], e[n] (real tridiagonal; e[k] couples k and k+1,
+ * e[n-1] = 0), reflector k in vr/vi row k ([ld], zero outside k+1..n-1, entry k+1 is 1), tau in
+ * tr/ti. p*, w* scratch [ld]. As in the real reduction, the inner loops run over whole 4-vectors
+ * from the multiple of 4 at or below k+1; the extra lanes only touch entries of the already
+ * reduced part, never read again. */
+static inline __attribute__((always_inline)) void tridiagonalise(
+    int n, int ld, double *restrict ar, double *restrict ai, double *restrict d,
+    double *restrict e, double *restrict vr, double *restrict vi, double *restrict tr,
+    double *restrict ti, double *restrict pr, double *restrict pi, double *restrict wr,
+    double *restrict wi)
 {
     for (int k = 0; k < n - 1; k++) {
-        const int m = n - k - 1, o = k + 1;
-        double *restrict vkr = vr + (size_t)k * n + o, *restrict vki = vi + (size_t)k * n + o;
-        /* x_j = A[o+j][k] = conj(A[k][o+j]) (row k is contiguous) */
-        const double *rowr = ar + (size_t)k * n + o, *rowi = ai + (size_t)k * n + o;
-        const double alr = rowr[0], ali = -rowi[0];
+        const int o = k + 1, cs = o & ~3;
+        double *restrict vkr = vr + (size_t)k * ld, *restrict vki = vi + (size_t)k * ld;
+        /* x_j = A[j][k] = conj(A[k][j]), j > k (row k is contiguous) */
+        const double *rowr = ar + (size_t)k * ld, *rowi = ai + (size_t)k * ld;
+        const double alr = rowr[o], ali = -rowi[o];
         double xmax = 0;
-        for (int j = 1; j < m; j++) {
+        for (int j = o + 1; j < n; j++) {
             const double x = fabs(rowr[j]) > fabs(rowi[j]) ? fabs(rowr[j]) : fabs(rowi[j]);
             xmax = x > xmax ? x : xmax;
         }
         double xnorm = 0;
         if (xmax > 0) {
             double s2 = 0, inv = 1.0 / xmax;
-            for (int j = 1; j < m; j++) {
+            for (int j = o + 1; j < n; j++) {
                 double a = rowr[j] * inv, b = rowi[j] * inv;
                 s2 += a * a + b * b;
             }
             xnorm = xmax * sqrt(s2);
         }
-        d[k] = ar[(size_t)k * n + k];
+        d[k] = rowr[k];
+        for (int j = 0; j < ld; j++) vkr[j] = vki[j] = 0;
         if (xnorm == 0 && ali == 0) { /* already reduced: H = I */
             tr[k] = ti[k] = 0;
             e[k] = alr;
-            vkr[0] = 1;
-            vki[0] = 0;
-            for (int j = 1; j < m; j++) vkr[j] = vki[j] = 0;
             continue;
         }
         double big = fmax(fabs(alr), fmax(fabs(ali), xnorm));
@@ -89,56 +128,45 @@ static inline __attribute__((always_inline)) void tridiagonalise(int n, double *
         tr[k] = taur;
         ti[k] = taui;
         e[k] = beta;
-        /* v_j = x_j / (α − β), j >= 1 */
+        /* v_j = x_j / (α − β), j > o */
         const double gr = alr - beta, gi = ali, g2 = gr * gr + gi * gi;
         const double sr = gr / g2, si = -gi / g2; /* 1/(α − β) */
-        vkr[0] = 1;
-        vki[0] = 0;
-        for (int j = 1; j < m; j++) {
+        vkr[o] = 1;
+        for (int j = o + 1; j < n; j++) {
             const double xr = rowr[j], xi = -rowi[j];
             vkr[j] = xr * sr - xi * si;
             vki[j] = xr * si + xi * sr;
         }
-        /* p = τ A22 v, as a sum of rows: (A v)_r = Σ_c conj(A[c][r]) v_c (A Hermitian), so the
-         * inner loop is an axpy over a contiguous row (vectorises without reassociation) */
-        for (int r = 0; r < m; r++) wr[r] = wi[r] = 0;
-        for (int c = 0; c < m; c++) {
-            const double *restrict a_r = ar + (size_t)(o + c) * n + o;
-            const double *restrict a_i = ai + (size_t)(o + c) * n + o;
-            const double v_r = vkr[c], v_i = vki[c];
-            for (int r = 0; r < m; r++) { /* conj(a) v = (a_r v_r + a_i v_i) + i(a_r v_i − a_i v_r) */
-                wr[r] += a_r[r] * v_r + a_i[r] * v_i;
-                wi[r] += a_r[r] * v_i - a_i[r] * v_r;
-            }
-        }
-        for (int r = 0; r < m; r++) {
-            pr[r] = taur * wr[r] - taui * wi[r];
-            pi[r] = taur * wi[r] + taui * wr[r];
+        /* p = τ A22 v with (A v)_r = Σ_c conj(A[c][r]) v_c = conj(Σ_c conj(v_c) A[c][r]) */
+        rows_combine_c(ld, cs, o, n, vkr, vki, ar, ai, wr, wi);
+        for (int r = cs; r < ld; r++) {
+            const double xr = wr[r], xi = -wi[r];
+            pr[r] = taur * xr - taui * xi;
+            pi[r] = taur * xi + taui * xr;
         }
         /* γ = −½ τ̄ (v^H p), real by construction: keep the real part */
         double hr = 0, hi = 0;
-        for (int r = 0; r < m; r++) {
+        for (int r = o; r < n; r++) {
             hr += vkr[r] * pr[r] + vki[r] * pi[r];
             hi += vkr[r] * pi[r] - vki[r] * pr[r];
         }
         const double gam = -0.5 * (taur * hr + taui * hi);
-        for (int r = 0; r < m; r++) {
+        for (int r = cs; r < ld; r++) {
             wr[r] = pr[r] + gam * vkr[r];
             wi[r] = pi[r] + gam * vki[r];
         }
         /* A22 −= v w^H + w v^H */
-        for (int r = 0; r < m; r++) {
-            double *restrict a_r = ar + (size_t)(o + r) * n + o;
-            double *restrict a_i = ai + (size_t)(o + r) * n + o;
+        for (int r = o; r < n; r++) {
+            double *restrict a_r = ar + (size_t)r * ld, *restrict a_i = ai + (size_t)r * ld;
             const double v_r = vkr[r], v_i = vki[r], w_r = wr[r], w_i = wi[r];
-            for (int c = 0; c < m; c++) {
+            for (int c = cs; c < ld; c++) {
                 /* v_r conj(w_c) + w_r conj(v_c) */
                 a_r[c] -= v_r * wr[c] + v_i * wi[c] + w_r * vkr[c] + w_i * vki[c];
                 a_i[c] -= v_i * wr[c] - v_r * wi[c] + w_i * vkr[c] - w_r * vki[c];
             }
         }
     }
-    d[n - 1] = ar[(size_t)(n - 1) * n + n - 1];
+    d[n - 1] = ar[(size_t)(n - 1) * ld + n - 1];
     e[n - 1] = 0;
 }
 
@@ -236,6 +264,30 @@ static inline __attribute__((always_inline)) int real_tridiag(int n, int ld, dou
     return 0;
 }
 
+/* Packed lower triangle (re, im as pg_eigh_small_packed takes them) to the full Hermitian
+ * (ar, ai) [n][ld] with zero padding; returns max |entry|. */
+static double packed_to_full(int n, int ld, const double *re, const double *im, double *ar,
+                             double *ai)
+{
+    double amax = 0;
+    for (int r = 0; r < n; r++) {
+        const double *rr = re + (size_t)r * (r + 1) / 2, *ri = im + (size_t)r * (r - 1) / 2;
+        for (int c = 0; c < r; c++) {
+            const double x = rr[c], y = ri[c];
+            const double ax = fabs(x) > fabs(y) ? fabs(x) : fabs(y);
+            amax = ax > amax ? ax : amax;
+            ar[(size_t)r * ld + c] = ar[(size_t)c * ld + r] = x;
+            ai[(size_t)r * ld + c] = y;
+            ai[(size_t)c * ld + r] = -y;
+        }
+        ar[(size_t)r * ld + r] = rr[r];
+        ai[(size_t)r * ld + r] = 0;
+        amax = fabs(rr[r]) > amax ? fabs(rr[r]) : amax;
+        for (int c = n; c < ld; c++) ar[(size_t)r * ld + c] = ai[(size_t)r * ld + c] = 0;
+    }
+    return amax;
+}
+
 /* Steps 1-3 on the full Hermitian copy already in ws (ar, ai); amax = max |entry|. */
 static pg_status_t solve_core(pg_eigh_ws_t *ws, int n, double amax, const double *phr,
                               const double *phi, double *w, double complex *z);
@@ -245,17 +297,20 @@ pg_status_t pg_eigh_small(pg_eigh_ws_t *ws, int n, const double complex *a, doub
 {
     PG_REQUIRE(ws->buf && n == ws->n, PG_ERR_INTERNAL,
                "small eigensolver: workspace for order %d used for order %d", ws->n, n);
-    double *ar = ws->buf, *ai = ar + (size_t)n * n;
+    const int ld = (n + 3) & ~3;
+    double *ar = ws->buf, *ai = ar + (size_t)n * ld;
     double amax = 0;
-    for (int r = 0; r < n; r++)
+    for (int r = 0; r < n; r++) {
         for (int c = 0; c <= r; c++) {
             const double x = creal(a[(size_t)r * n + c]);
             const double y = c < r ? cimag(a[(size_t)r * n + c]) : 0;
             amax = fmax(amax, fmax(fabs(x), fabs(y)));
-            ar[(size_t)r * n + c] = ar[(size_t)c * n + r] = x;
-            ai[(size_t)r * n + c] = y;
-            ai[(size_t)c * n + r] = -y;
+            ar[(size_t)r * ld + c] = ar[(size_t)c * ld + r] = x;
+            ai[(size_t)r * ld + c] = y;
+            ai[(size_t)c * ld + r] = -y;
         }
+        for (int c = n; c < ld; c++) ar[(size_t)r * ld + c] = ai[(size_t)r * ld + c] = 0;
+    }
     return solve_core(ws, n, amax, NULL, NULL, w, z);
 }
 
@@ -271,22 +326,9 @@ pg_status_t pg_eigh_small_packed_phased(pg_eigh_ws_t *ws, int n, const double *r
 {
     PG_REQUIRE(ws->buf && n == ws->n, PG_ERR_INTERNAL,
                "small eigensolver: workspace for order %d used for order %d", ws->n, n);
-    double *ar = ws->buf, *ai = ar + (size_t)n * n;
-    double amax = 0;
-    for (int r = 0; r < n; r++) {
-        const double *rr = re + (size_t)r * (r + 1) / 2, *ri = im + (size_t)r * (r - 1) / 2;
-        for (int c = 0; c < r; c++) {
-            const double x = rr[c], y = ri[c];
-            const double ax = fabs(x) > fabs(y) ? fabs(x) : fabs(y);
-            amax = ax > amax ? ax : amax;
-            ar[(size_t)r * n + c] = ar[(size_t)c * n + r] = x;
-            ai[(size_t)r * n + c] = y;
-            ai[(size_t)c * n + r] = -y;
-        }
-        ar[(size_t)r * n + r] = rr[r];
-        ai[(size_t)r * n + r] = 0;
-        amax = fabs(rr[r]) > amax ? fabs(rr[r]) : amax;
-    }
+    const int ld = (n + 3) & ~3;
+    double *ar = ws->buf, *ai = ar + (size_t)n * ld;
+    double amax = packed_to_full(n, ld, re, im, ar, ai);
     return solve_core(ws, n, amax, phr, phi, w, z);
 }
 
@@ -298,61 +340,50 @@ pg_status_t pg_eigh_small_packed_phased(pg_eigh_ws_t *ws, int n, const double *r
 #else
 #define PG_EIGH_CLONES
 #endif
-/* Step 3 and the output: z = U^H-phased H_0 ⋯ H_{n-2} (vectors of zt); yr, yi [n][n], cr, ci [n]
+/* Step 3 and the output: z = diag(ph) H_0 ⋯ H_{n-2} (vectors of zt); yr, yi [n][ld], cr, ci [ld]
  * scratch. */
 static inline __attribute__((always_inline)) void herm_back(
     int n, int ld, const double *vr, const double *vi, const double *tr, const double *ti,
     const double *zt, double *restrict yr, double *restrict yi, double *restrict cr,
     double *restrict ci, const double *phr, const double *phi, double complex *z)
 {
-    const size_t nn = (size_t)n * n;
-    /* component-major y[r][s] = zt[s][r] */
-    for (int r = 0; r < n; r++)
-        for (int s = 0; s < n; s++) {
-            yr[(size_t)r * n + s] = zt[(size_t)s * ld + r];
-            yi[(size_t)r * n + s] = 0;
-        }
-    /* y ← H_k y for k = n-2 … 0: y[o:] −= τ v (v^H y[o:]), for all n vectors at once */
+    for (int r = 0; r < n; r++) { /* component-major y[r][s] = zt[s][r], padding zero */
+        for (int s = 0; s < n; s++) yr[(size_t)r * ld + s] = zt[(size_t)s * ld + r];
+        for (int s = n; s < ld; s++) yr[(size_t)r * ld + s] = 0;
+        for (int s = 0; s < ld; s++) yi[(size_t)r * ld + s] = 0;
+    }
+    /* y ← H_k y for k = n-2 … 0: y[o:] −= τ v (v^H y[o:]), for all vectors at once */
     for (int k = n - 2; k >= 0; k--) {
-        const int m = n - k - 1, o = k + 1;
         const double taur = tr[k], taui = ti[k];
         if (taur == 0 && taui == 0) continue;
-        const double *vkr = vr + (size_t)k * n + o, *vki = vi + (size_t)k * n + o;
-        for (int s = 0; s < n; s++) cr[s] = ci[s] = 0; /* c_s = τ (v^H y_s) */
-        for (int j = 0; j < m; j++) {
-            const double *restrict y_r = yr + (size_t)(o + j) * n, *restrict y_i =
-                                                                       yi + (size_t)(o + j) * n;
-            const double v_r = vkr[j], v_i = vki[j];
-            for (int s = 0; s < n; s++) {
-                cr[s] += v_r * y_r[s] + v_i * y_i[s];
-                ci[s] += v_r * y_i[s] - v_i * y_r[s];
-            }
-        }
-        for (int s = 0; s < n; s++) {
+        const double *vkr = vr + (size_t)k * ld, *vki = vi + (size_t)k * ld;
+        rows_combine_c(ld, 0, k + 1, n, vkr, vki, yr, yi, cr, ci); /* v^H y */
+        for (int s = 0; s < ld; s++) {
             const double x = cr[s], y = ci[s];
             cr[s] = taur * x - taui * y;
             ci[s] = taur * y + taui * x;
         }
-        for (int j = 0; j < m; j++) {
-            double *restrict y_r = yr + (size_t)(o + j) * n, *restrict y_i =
-                                                                 yi + (size_t)(o + j) * n;
+        for (int j = k + 1; j < n; j++) {
+            double *restrict y_r = yr + (size_t)j * ld, *restrict y_i = yi + (size_t)j * ld;
             const double v_r = vkr[j], v_i = vki[j];
-            for (int s = 0; s < n; s++) {
+            for (int s = 0; s < ld; s++) {
                 y_r[s] -= v_r * cr[s] - v_i * ci[s];
                 y_i[s] -= v_r * ci[s] + v_i * cr[s];
             }
         }
     }
-    if (!phr) {
-        for (size_t t = 0; t < nn; t++) z[t] = CMPLX(yr[t], yi[t]);
-        return;
-    }
-    /* row r times the phase ph_r (written once, straight into the caller's array) */
     double *zd = (double *)z; /* C17 6.2.5: double complex = double[2] (re, im) */
-    for (int r = 0; r < n; r++) {
-        const double pcr = phr[r], pci = phi[r];
-        const double *restrict y_r = yr + (size_t)r * n, *restrict y_i = yi + (size_t)r * n;
+    for (int r = 0; r < n; r++) { /* row r times the phase ph_r, written once */
+        const double pcr = phr ? phr[r] : 1, pci = phr ? phi[r] : 0;
+        const double *restrict y_r = yr + (size_t)r * ld, *restrict y_i = yi + (size_t)r * ld;
         double *restrict zr = zd + 2 * (size_t)r * n;
+        if (!phr) {
+            for (int s = 0; s < n; s++) {
+                zr[2 * s] = y_r[s];
+                zr[2 * s + 1] = y_i[s];
+            }
+            continue;
+        }
         for (int s = 0; s < n; s++) {
             zr[2 * s] = y_r[s] * pcr - y_i[s] * pci;
             zr[2 * s + 1] = y_r[s] * pci + y_i[s] * pcr;
@@ -360,10 +391,10 @@ static inline __attribute__((always_inline)) void herm_back(
     }
 }
 
-/* Scale (max|a| outside [1e-140, 1e140]) and reduce the full Hermitian (ar, ai) [n][n];
+/* Scale (max|a| outside [1e-140, 1e140]) and reduce the full Hermitian (ar, ai) [n][ld];
  * *scale: the factor for the eigenvalues. */
 static inline __attribute__((always_inline)) void herm_reduce(
-    int n, double amax, double *restrict ar, double *restrict ai, double *restrict d,
+    int n, int ld, double amax, double *restrict ar, double *restrict ai, double *restrict d,
     double *restrict e, double *restrict vr, double *restrict vi, double *restrict tr,
     double *restrict ti, double *restrict pr, double *restrict pi, double *restrict wr,
     double *restrict wi, double *scale)
@@ -371,28 +402,28 @@ static inline __attribute__((always_inline)) void herm_reduce(
     *scale = 1;
     if (amax > 0 && (amax < 1e-140 || amax > 1e140)) {
         *scale = amax;
-        for (size_t t = 0; t < (size_t)n * n; t++) {
+        for (size_t t = 0; t < (size_t)n * ld; t++) {
             ar[t] /= amax;
             ai[t] /= amax;
         }
     }
-    tridiagonalise(n, ar, ai, d, e, vr, vi, tr, ti, pr, pi, wr, wi);
+    tridiagonalise(n, ld, ar, ai, d, e, vr, vi, tr, ti, pr, pi, wr, wi);
 }
 
 PG_EIGH_CLONES static pg_status_t solve_core(pg_eigh_ws_t *ws, int n, double amax,
                                              const double *phr, const double *phi, double *w,
                                              double complex *z)
 {
-    const size_t nn = (size_t)n * n;
-    const int ld = (n + 3) & ~3; /* row stride of zt */
-    double *ar = ws->buf, *ai = ar + nn, *vr = ai + nn, *vi = vr + nn, *zt = vi + nn;
-    double *yr = zt + (size_t)n * ld, *yi = yr + nn;
-    double *d = yi + nn, *e = d + n, *tr = e + n, *ti = tr + n, *pr = ti + n, *pi = pr + n;
-    double *wr = pi + n, *wi = wr + n;
+    const int ld = (n + 3) & ~3; /* row stride of every array */
+    const size_t nl = (size_t)n * ld;
+    double *ar = ws->buf, *ai = ar + nl, *vr = ai + nl, *vi = vr + nl, *zt = vi + nl;
+    double *yr = zt + nl, *yi = yr + nl;
+    double *d = yi + nl, *e = d + n, *tr = e + n, *ti = tr + n, *pr = ti + n, *pi = pr + ld;
+    double *wr = pi + ld, *wi = wr + ld;
     double *tws = ws->buf + eigh_ws_main(n);
     PG_REQUIRE(isfinite(amax), PG_ERR_NUMERIC, "small eigensolver: matrix has NaN or Inf");
     double scale;
-    herm_reduce(n, amax, ar, ai, d, e, vr, vi, tr, ti, pr, pi, wr, wi, &scale);
+    herm_reduce(n, ld, amax, ar, ai, d, e, vr, vi, tr, ti, pr, pi, wr, wi, &scale);
     PG_REQUIRE(real_tridiag(n, ld, d, e, w, zt, tws) == 0, PG_ERR_NUMERIC,
                "small eigensolver: QL iteration did not converge (order %d)", n);
     for (int s = 0; s < n; s++) w[s] *= scale;
@@ -402,12 +433,6 @@ PG_EIGH_CLONES static pg_status_t solve_core(pg_eigh_ws_t *ws, int n, double ama
 
 /* ---- real symmetric matrices (pg_eigh_small_real) ---- */
 
-/* four doubles as one GCC vector (an AVX2 register in the x86-64-v3 clone, two SSE2 registers in
- * the baseline one; ISO C mode does not contract a*b + c into an FMA, so both clones give the same
- * bits) */
-typedef double v4d_t __attribute__((vector_size(32)));
-typedef double v4d_u_t __attribute__((vector_size(32), aligned(8))); /* unaligned access */
-#define V4D(p) (*(v4d_u_t *)(p))
 
 /* c[s0:ld) = f · Σ_{j in [j0, j1)} x[j] Y[j][s0:ld) (Y row stride ld; s0, ld multiples of 4):
  * up to 16 columns at a time held in four vector accumulators, so the sum over j is a chain of
@@ -585,7 +610,7 @@ static size_t batch_per(int n, int ld)
 }
 static size_t batch_shared(int n, int ld)
 {
-    return 4 * (size_t)n * ld + 4 * (size_t)ld + (size_t)n;
+    return 4 * (size_t)n * ld + 5 * (size_t)ld + (size_t)n;
 }
 
 pg_status_t pg_eigh_batch_ws_init(pg_eigh_batch_ws_t *ws, int n, int kmax)
@@ -677,35 +702,20 @@ PG_EIGH_CLONES static pg_status_t herm_batch_core(pg_eigh_batch_ws_t *ws, int k,
                                                   double *w, double complex *const *z)
 {
     const int ld = (n + 3) & ~3;
-    const size_t nn = (size_t)n * n, nl = (size_t)n * ld;
+    const size_t nl = (size_t)n * ld;
     const size_t n_lo = (size_t)n * (n + 1) / 2, n_sl = (size_t)n * (n - 1) / 2;
-    double *VR = ws->buf, *VI = VR + (size_t)k * nn, *ZT = VI + (size_t)k * nn;
+    double *VR = ws->buf, *VI = VR + (size_t)k * nl, *ZT = VI + (size_t)k * nl;
     double *TR = ZT + (size_t)k * nl, *TI = TR + (size_t)k * n, *D = TI + (size_t)k * n;
     double *E = D + (size_t)k * n, *SC = E + (size_t)k * (n - 1);
-    double *ar = ws->buf + (size_t)ws->kmax * batch_per(n, ld), *ai = ar + nn, *yr = ai + nn;
-    double *yi = yr + nn, *pr = yi + nn, *pi = pr + n, *wr = pi + n, *wi = wr + n;
-    double *ef = wi + n, *tws = ar + batch_shared(n, ld);
+    double *ar = ws->buf + (size_t)ws->kmax * batch_per(n, ld), *ai = ar + nl, *yr = ai + nl;
+    double *yi = yr + nl, *pr = yi + nl, *pi = pr + ld, *wr = pi + ld, *wi = wr + ld;
+    double *ef = wi + ld, *tws = ar + batch_shared(n, ld);
     for (int j = 0; j < k; j++) {
-        const double *rj = re + (size_t)j * n_lo, *ij = im + (size_t)j * n_sl;
-        double amax = 0;
-        for (int r = 0; r < n; r++) {
-            const double *rr = rj + (size_t)r * (r + 1) / 2, *ri = ij + (size_t)r * (r - 1) / 2;
-            for (int c = 0; c < r; c++) {
-                const double x = rr[c], y = ri[c];
-                const double ax = fabs(x) > fabs(y) ? fabs(x) : fabs(y);
-                amax = ax > amax ? ax : amax;
-                ar[(size_t)r * n + c] = ar[(size_t)c * n + r] = x;
-                ai[(size_t)r * n + c] = y;
-                ai[(size_t)c * n + r] = -y;
-            }
-            ar[(size_t)r * n + r] = rr[r];
-            ai[(size_t)r * n + r] = 0;
-            amax = fabs(rr[r]) > amax ? fabs(rr[r]) : amax;
-        }
+        const double amax = packed_to_full(n, ld, re + (size_t)j * n_lo, im + (size_t)j * n_sl, ar, ai);
         PG_REQUIRE(isfinite(amax), PG_ERR_NUMERIC,
                    "small eigensolver: matrix %d of the batch has NaN or Inf", j);
-        herm_reduce(n, amax, ar, ai, D + (size_t)j * n, ef, VR + (size_t)j * nn,
-                    VI + (size_t)j * nn, TR + (size_t)j * n, TI + (size_t)j * n, pr, pi, wr, wi,
+        herm_reduce(n, ld, amax, ar, ai, D + (size_t)j * n, ef, VR + (size_t)j * nl,
+                    VI + (size_t)j * nl, TR + (size_t)j * n, TI + (size_t)j * n, pr, pi, wr, wi,
                     SC + j);
         memcpy(E + (size_t)j * (n - 1), ef, sizeof(double) * (size_t)(n - 1));
     }
@@ -715,7 +725,7 @@ PG_EIGH_CLONES static pg_status_t herm_batch_core(pg_eigh_batch_ws_t *ws, int k,
     for (int j = 0; j < k; j++) {
         for (int s = 0; s < n; s++) w[(size_t)j * n + s] *= SC[j];
         if (z && z[j])
-            herm_back(n, ld, VR + (size_t)j * nn, VI + (size_t)j * nn, TR + (size_t)j * n,
+            herm_back(n, ld, VR + (size_t)j * nl, VI + (size_t)j * nl, TR + (size_t)j * n,
                       TI + (size_t)j * n, ZT + (size_t)j * nl, yr, yi, pr, pi,
                       phr ? phr + (size_t)j * n : NULL, phi ? phi + (size_t)j * n : NULL, z[j]);
     }
