@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Phonons: phonograph vs phonopy 2.17 (Debian python3-phonopy, /usr/bin/python3) on the same force
 # constants (PRV-CAP-1 Ag3SBr, 3x3x3 supercell, compact phonopy force_constants.hdf5, 15 bands):
-# frequencies + eigenvectors on full 20^3 and 40^3 meshes and at 10,000 arbitrary q-points.
+# frequencies + eigenvectors on full 20^3 and 40^3 meshes and at 10,000 arbitrary q-points, and
+# frequencies alone on the 40^3 mesh (the 1->2 rank speed-up without the eigenvector gather).
 # phonopy: run_mesh(is_mesh_symmetry=False, with_eigenvectors=True), run_qpoints(with_eigenvectors=True),
 # OMP_NUM_THREADS=1. phonograph: pg_phonon_solve_distributed with its defaults (Ag3SBr qualifies for
 # the real gauge: D(q) real symmetric from per-block cosine terms, the small real-symmetric solver; on
@@ -29,7 +30,7 @@ QF=$(mktemp); trap 'rm -f "$QF"' EXIT
 "$PY" -c "
 import numpy as np
 np.savetxt('$QF', np.random.RandomState(12345).uniform(-0.5, 0.5, (10000, 3)), fmt='%.17g')"
-read -r py20 py40 pyr pc20 pc40 pcr < <("$PY" - "$YAML" "$FC" "$QF" <<'PYEOF'
+read -r py20 py40 pyr pc20 pc40 pcr py40f pc40f < <("$PY" - "$YAML" "$FC" "$QF" <<'PYEOF'
 import sys, time
 import numpy as np
 import phonopy
@@ -47,11 +48,12 @@ def best(f):
 a, ac = best(lambda: ph.run_mesh([20, 20, 20], is_mesh_symmetry=False, with_eigenvectors=True, is_gamma_center=True))
 b, bc = best(lambda: ph.run_mesh([40, 40, 40], is_mesh_symmetry=False, with_eigenvectors=True, is_gamma_center=True))
 c, cc = best(lambda: ph.run_qpoints(q, with_eigenvectors=True))
-print("%.4e %.4e %.4e %.4e %.4e %.4e" % (a, b, c, ac, bc, cc))
+d, dc = best(lambda: ph.run_mesh([40, 40, 40], is_mesh_symmetry=False, with_eigenvectors=False, is_gamma_center=True))
+print("%.4e %.4e %.4e %.4e %.4e %.4e %.4e %.4e" % (a, b, c, ac, bc, cc, d, dc))
 PYEOF
 )
-read -r a1 b1 c1 ac1 bc1 cc1 < <(mpirun -np 1 "$BUILD/bench/phonons" "$POSCAR" "$FC" 3 "$QF")
-read -r a2 b2 c2 ac2 bc2 cc2 < <(mpirun -np 2 "$BUILD/bench/phonons" "$POSCAR" "$FC" 3 "$QF")
+read -r a1 b1 c1 ac1 bc1 cc1 d1 dc1 < <(mpirun -np 1 "$BUILD/bench/phonons" "$POSCAR" "$FC" 3 "$QF")
+read -r a2 b2 c2 ac2 bc2 cc2 d2 dc2 < <(mpirun -np 2 "$BUILD/bench/phonons" "$POSCAR" "$FC" 3 "$QF")
 out=bench/results/phonons.txt
 {
 printf '# %s, Ag3SBr 3x3x3 (15 bands), seconds (best of 3), load %s\n' "$(date -u +%Y-%m-%dT%H:%MZ)" \
@@ -59,7 +61,7 @@ printf '# %s, Ag3SBr 3x3x3 (15 bands), seconds (best of 3), load %s\n' "$(date -
 printf '%-10s %9s %9s %9s %9s %9s %9s %10s %10s %10s\n' case py_cpu pg1_cpu pg2_cpu py_wall pg1_wall \
     pg2_wall "cpu_ratio" "wall_ratio" "speedup1->2"
 for row in "mesh 20^3:$pc20:$ac1:$ac2:$py20:$a1:$a2" "mesh 40^3:$pc40:$bc1:$bc2:$py40:$b1:$b2" \
-           "10000 q:$pcr:$cc1:$cc2:$pyr:$c1:$c2"; do
+           "10000 q:$pcr:$cc1:$cc2:$pyr:$c1:$c2" "40^3 freq:$pc40f:$dc1:$dc2:$py40f:$d1:$d2"; do
     IFS=: read -r name pc x1 x2 pw w1 w2 <<< "$row"
     printf '%-10s %9.4f %9.4f %9.4f %9.4f %9.4f %9.4f %10.1f %10.1f %10.2f\n' "$name" "$pc" "$x1" "$x2" \
         "$pw" "$w1" "$w2" "$(awk -v p="$pc" -v q="$x1" 'BEGIN{print p/q}')" \
