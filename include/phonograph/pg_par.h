@@ -55,6 +55,13 @@ pg_status_t pg_par_exscan_int64(MPI_Comm comm, int64_t value, int64_t *prefix);
 /* Gather variable-length byte blocks to root (recv/recv_counts/displs only on root). */
 pg_status_t pg_par_gatherv_bytes(MPI_Comm comm, int root, const void *send, int64_t n_send,
                                  void *recv, const int64_t *counts, const int64_t *displs);
+/* Gather fixed-size items to root, each straight into its own slot (an MPI indexed datatype on
+ * root, no staging copy): rank r != root sends n_send items of `unit` bytes, contiguous; root
+ * places item t of rank r at recv + slots[r][t] * unit (slots[r] has counts[r] entries; slots and
+ * counts only on root; root's own items are not touched: already in place). Collective. */
+pg_status_t pg_par_gather_slots(MPI_Comm comm, int root, const void *send, int64_t n_send,
+                                size_t unit, void *recv, const int64_t *const *slots,
+                                const int64_t *counts);
 /* Allgather one int64 per rank into out[size]. */
 pg_status_t pg_par_allgather_int64(MPI_Comm comm, int64_t value, int64_t *out);
 

@@ -262,6 +262,48 @@ pg_status_t pg_par_gatherv_bytes(MPI_Comm comm, int root, const void *send, int6
     return PG_OK;
 }
 
+pg_status_t pg_par_gather_slots(MPI_Comm comm, int root, const void *send, int64_t n_send,
+                                size_t unit, void *recv, const int64_t *const *slots,
+                                const int64_t *counts)
+{
+    PG_REQUIRE(unit > 0 && unit <= (size_t)INT_MAX, PG_ERR_INTERNAL, "item of %zu bytes", unit);
+    const int rank = pg_par_rank(comm), size = pg_par_size(comm);
+    const int64_t ch = (int64_t)1 << 16; /* items per message (both sides cut alike) */
+    MPI_Datatype item;
+    MPI_CALL(MPI_Type_contiguous((int)unit, MPI_BYTE, &item));
+    MPI_CALL(MPI_Type_commit(&item));
+    pg_status_t st = PG_OK;
+    if (rank == root) {
+        MPI_Aint *disp = malloc(sizeof(MPI_Aint) * (size_t)ch);
+        if (!disp) st = PG_ERR(PG_ERR_NOMEM, "out of memory for gather offsets");
+        for (int r = 0; r < size && st == PG_OK; r++) {
+            if (r == root) continue;
+            for (int64_t c0 = 0; c0 < counts[r] && st == PG_OK; c0 += ch) {
+                const int64_t m = counts[r] - c0 < ch ? counts[r] - c0 : ch;
+                for (int64_t t = 0; t < m; t++) disp[t] = (MPI_Aint)(slots[r][c0 + t] * (int64_t)unit);
+                MPI_Datatype scatter;
+                int rc = MPI_Type_create_hindexed_block((int)m, 1, disp, item, &scatter);
+                if (rc == MPI_SUCCESS) rc = MPI_Type_commit(&scatter);
+                if (rc == MPI_SUCCESS) {
+                    rc = MPI_Recv(recv, 1, scatter, r, 7002, comm, MPI_STATUS_IGNORE);
+                    MPI_Type_free(&scatter);
+                }
+                if (rc != MPI_SUCCESS) st = PG_ERR(PG_ERR_MPI, "gather to slots from rank %d failed", r);
+            }
+        }
+        free(disp);
+    } else {
+        for (int64_t c0 = 0; c0 < n_send && st == PG_OK; c0 += ch) {
+            const int64_t m = n_send - c0 < ch ? n_send - c0 : ch;
+            if (MPI_Send((const char *)send + c0 * (int64_t)unit, (int)m, item, root, 7002, comm) !=
+                MPI_SUCCESS)
+                st = PG_ERR(PG_ERR_MPI, "gather to slots: send to rank %d failed", root);
+        }
+    }
+    MPI_Type_free(&item);
+    return st;
+}
+
 pg_status_t pg_par_send(MPI_Comm comm, int dest, int tag, const void *buf, size_t n_bytes)
 {
     PG_REQUIRE(n_bytes <= (size_t)INT_MAX, PG_ERR_INTERNAL, "message of %zu bytes too large",

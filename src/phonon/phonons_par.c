@@ -292,9 +292,10 @@ pg_status_t pg_phonon_solve_distributed(MPI_Comm comm, const pg_dynmat_t *dm, pg
     const int n = pg_dynmat_n_band(dm), n_p = n / 3;
     const int64_t n_msd = (int64_t)o->n_t * n_p * 9;
     double *f_loc = NULL, *f_own = NULL, *f_all = NULL, *blk = NULL, *blk_all = NULL;
-    double complex *e_loc = NULL, *e_own = NULL, *e_all = NULL, *e_rx = NULL;
-    double *f_rx = NULL;
+    double complex *e_loc = NULL, *e_own = NULL, *e_all = NULL;
     int64_t *counts = NULL, *displs = NULL, *partner = NULL, *prim = NULL;
+    int64_t *pos = NULL, *owner = NULL, *slot_buf = NULL, **slots = NULL, *n_items = NULL;
+    int64_t n_der = 0, *der = NULL; /* this rank's derived points (their primaries are its own) */
     if (freq) *freq = NULL;
     PG_CHECK(bcast_qset(comm, qs));
     const int64_t n_q = qs->n_q;
@@ -320,6 +321,13 @@ pg_status_t pg_phonon_solve_distributed(MPI_Comm comm, const pg_dynmat_t *dm, pg
     if (pairs) {
         q0 = part(n_prim, rank, size);
         q1 = part(n_prim, rank + 1, size);
+        /* the rank owning a primary also derives its partners: derived point iq goes with
+         * the rank of its primary partner[iq] */
+        ALLOC_OR(pos, n_q + 1, "q partners");
+        ALLOC_OR(der, n_q + 1, "q partners");
+        for (int64_t k = 0; k < n_prim && st == PG_OK; k++) pos[prim[k]] = k;
+        for (int64_t iq = 0; iq < n_q && st == PG_OK; iq++)
+            if (partner[iq] >= 0 && pos[partner[iq]] >= q0 && pos[partner[iq]] < q1) der[n_der++] = iq;
     } else {
         q_range(n_q, rank, size, &q0, &q1);
     }
@@ -330,9 +338,29 @@ pg_status_t pg_phonon_solve_distributed(MPI_Comm comm, const pg_dynmat_t *dm, pg
         ALLOC_OR(displs, size, "gather offsets");
         ALLOC_BIG_OR(f_all, n_q * n + 1, "frequencies");
         if (o->want_evec) ALLOC_BIG_OR(e_all, n_q * n * n + 1, "eigenvectors");
-        if (pairs) { /* the other ranks' primaries arrive here, then go to their slots */
-            ALLOC_BIG_OR(f_rx, (n_prim - q1) * n + 1, "received frequencies");
-            if (o->want_evec) ALLOC_BIG_OR(e_rx, (n_prim - q1) * n * n + 1, "received eigenvectors");
+        if (pairs && size > 1) { /* where every other rank's items go: its primaries, then
+                                  * the points it derived */
+            ALLOC_OR(owner, n_q + 1, "q owners");
+            ALLOC_OR(n_items, size, "gather counts");
+            ALLOC_OR(slots, size, "gather slots");
+            ALLOC_OR(slot_buf, n_q + 1, "gather slots");
+            for (int r = 0; r < size && st == PG_OK; r++)
+                for (int64_t k = part(n_prim, r, size); k < part(n_prim, r + 1, size); k++)
+                    owner[prim[k]] = r;
+            for (int64_t iq = 0; iq < n_q && st == PG_OK; iq++)
+                if (partner[iq] >= 0) owner[iq] = owner[partner[iq]];
+            for (int64_t iq = 0; iq < n_q && st == PG_OK; iq++) n_items[owner[iq]]++;
+            int64_t off = 0;
+            for (int r = 0; r < size && st == PG_OK; r++) {
+                slots[r] = slot_buf + off;
+                off += n_items[r];
+                n_items[r] = 0;
+            }
+            for (int r = 0; r < size && st == PG_OK; r++) /* primaries in order */
+                for (int64_t k = part(n_prim, r, size); k < part(n_prim, r + 1, size); k++)
+                    slots[r][n_items[r]++] = prim[k];
+            for (int64_t iq = 0; iq < n_q && st == PG_OK; iq++) /* then derived, in q order */
+                if (partner[iq] >= 0) slots[owner[iq]][n_items[owner[iq]]++] = iq;
         }
     }
     if (rank == 0 || scal) ALLOC_OR(blk_all, n_blk * n_msd + 1, "msd blocks");
@@ -340,9 +368,9 @@ pg_status_t pg_phonon_solve_distributed(MPI_Comm comm, const pg_dynmat_t *dm, pg
         if (rank == 0) { /* rank 0's range starts at 0: solve straight into the gathered arrays */
             f_loc = f_all;
             e_loc = e_all;
-        } else {
-            ALLOC_BIG_OR(f_own, nloc * n + 1, "local frequencies");
-            if (o->want_evec) ALLOC_BIG_OR(e_own, nloc * n * n + 1, "local eigenvectors");
+        } else { /* primaries, then (pairs) the derived points */
+            ALLOC_BIG_OR(f_own, (nloc + n_der) * n + 1, "local frequencies");
+            if (o->want_evec) ALLOC_BIG_OR(e_own, (nloc + n_der) * n * n + 1, "local eigenvectors");
             f_loc = f_own;
             e_loc = e_own;
         }
@@ -360,57 +388,51 @@ pg_status_t pg_phonon_solve_distributed(MPI_Comm comm, const pg_dynmat_t *dm, pg
                    : solve_local(dm, qs, q0, q1, o, f_loc, e_loc, blk);
         PG_TRY(pg_par_agree(comm, &st));
         if (st != PG_OK) goto cleanup;
-        /* gather in q order (frequencies, eigenvectors) and block order (msd sums) */
-        for (int pass = 0; pass < 3; pass++) {
-            if ((pass == 1 && !o->want_evec) || (pass == 2 && n_msd == 0)) continue;
-            int64_t unit = pass == 0   ? (int64_t)sizeof(double) * n
-                           : pass == 1 ? (int64_t)sizeof(double complex) * n * n
-                                       : (int64_t)sizeof(double) * n_msd;
-            if (rank == 0)
-                for (int r = 0; r < size; r++) {
-                    int64_t a, z;
-                    if (pairs) {
-                        a = part(n_prim, r, size);
-                        z = part(n_prim, r + 1, size);
-                    } else {
+        if (pairs) {
+            /* each rank derives the partners of its own primaries (rank 0 straight into the
+             * q-ordered arrays), then every item goes to its q slot on rank 0 */
+            for (int64_t t = 0; t < n_der; t++) {
+                const int64_t iq = der[t], jq = partner[iq];
+                const int64_t sj = rank == 0 ? jq : pos[jq] - q0, si = rank == 0 ? iq : nloc + t;
+                derive_from_partner(dm, qs->q[iq], qs->q[jq], f_loc + sj * n,
+                                    e_loc ? e_loc + sj * n * n : NULL, f_loc + si * n,
+                                    e_loc ? e_loc + si * n * n : NULL);
+            }
+            if (size > 1) {
+                PG_TRY(pg_par_gather_slots(comm, 0, f_loc, nloc + n_der, sizeof(double) * n, f_all,
+                                           (const int64_t *const *)slots, n_items));
+                if (o->want_evec)
+                    PG_TRY(pg_par_gather_slots(comm, 0, e_loc, nloc + n_der,
+                                               sizeof(double complex) * n * n, e_all,
+                                               (const int64_t *const *)slots, n_items));
+            }
+        } else {
+            /* gather in q order (frequencies, eigenvectors) and block order (msd sums) */
+            for (int pass = 0; pass < 3; pass++) {
+                if ((pass == 1 && !o->want_evec) || (pass == 2 && n_msd == 0)) continue;
+                int64_t unit = pass == 0   ? (int64_t)sizeof(double) * n
+                               : pass == 1 ? (int64_t)sizeof(double complex) * n * n
+                                           : (int64_t)sizeof(double) * n_msd;
+                if (rank == 0)
+                    for (int r = 0; r < size; r++) {
+                        int64_t a, z;
                         q_range(n_q, r, size, &a, &z);
+                        if (pass == 2) { /* blocks */
+                            a /= PG_PHONON_BLOCK;
+                            z = (z + PG_PHONON_BLOCK - 1) / PG_PHONON_BLOCK;
+                        }
+                        counts[r] = (z - a) * unit;
+                        displs[r] = a * unit;
                     }
-                    if (pass == 2) { /* blocks */
-                        a /= PG_PHONON_BLOCK;
-                        z = (z + PG_PHONON_BLOCK - 1) / PG_PHONON_BLOCK;
-                    }
-                    counts[r] = (z - a) * unit;
-                    displs[r] = a * unit;
-                    if (pairs) { /* rank 0's own primaries are already in place */
-                        const int64_t a0 = r == 0 ? z : a;
-                        counts[r] = (z - a0) * unit;
-                        displs[r] = (a0 - q1) * unit;
-                    }
-                }
-            const void *send = pass == 0   ? (const void *)f_loc
-                               : pass == 1 ? (const void *)e_loc
-                                           : (const void *)blk;
-            void *recv = pass == 0   ? (pairs ? (void *)f_rx : (void *)f_all)
-                         : pass == 1 ? (pairs ? (void *)e_rx : (void *)e_all)
-                                     : (void *)blk_all;
-            int64_t n_send = (pass < 2 ? nloc : nbloc) * unit;
-            PG_TRY(pg_par_gatherv_bytes(comm, 0, send, n_send, recv, counts, displs));
-        }
-        /* rank 0: the received primaries (k >= q1) to their slots, then each derived point
-         * from its primary jq (never itself derived) */
-        for (int64_t k = q1; pairs && rank == 0 && k < n_prim; k++) {
-            const int64_t iq = prim[k];
-            memcpy(f_all + iq * n, f_rx + (k - q1) * n, sizeof(double) * (size_t)n);
-            if (e_all)
-                memcpy(e_all + iq * n * n, e_rx + (k - q1) * n * n,
-                       sizeof(double complex) * (size_t)(n * n));
-        }
-        for (int64_t iq = 0; pairs && rank == 0 && iq < n_q; iq++) {
-            const int64_t jq = partner[iq];
-            if (jq >= 0)
-                derive_from_partner(dm, qs->q[iq], qs->q[jq], f_all + jq * n,
-                                    e_all ? e_all + jq * n * n : NULL, f_all + iq * n,
-                                    e_all ? e_all + iq * n * n : NULL);
+                const void *send = pass == 0   ? (const void *)f_loc
+                                   : pass == 1 ? (const void *)e_loc
+                                               : (const void *)blk;
+                void *recv = pass == 0   ? (void *)f_all
+                             : pass == 1 ? (void *)e_all
+                                         : (void *)blk_all;
+                int64_t n_send = (pass < 2 ? nloc : nbloc) * unit;
+                PG_TRY(pg_par_gatherv_bytes(comm, 0, send, n_send, recv, counts, displs));
+            }
         }
     }
     if (rank == 0 && n_msd > 0) {
@@ -438,9 +460,13 @@ cleanup:
     free(e_all);
     free(f_own);
     free(e_own);
-    free(f_rx);
-    free(e_rx);
     free(blk);
+    free(pos);
+    free(der);
+    free(owner);
+    free(slot_buf);
+    free(slots);
+    free(n_items);
     free(blk_all);
     free(counts);
     free(displs);
