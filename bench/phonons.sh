@@ -52,8 +52,9 @@ d, dc = best(lambda: ph.run_mesh([40, 40, 40], is_mesh_symmetry=False, with_eige
 print("%.4e %.4e %.4e %.4e %.4e %.4e %.4e %.4e" % (a, b, c, ac, bc, cc, d, dc))
 PYEOF
 )
-read -r a1 b1 c1 ac1 bc1 cc1 d1 dc1 < <(mpirun -np 1 "$BUILD/bench/phonons" "$POSCAR" "$FC" 3 "$QF")
-read -r a2 b2 c2 ac2 bc2 cc2 d2 dc2 < <(mpirun -np 2 "$BUILD/bench/phonons" "$POSCAR" "$FC" 3 "$QF")
+PH=$(mktemp); trap 'rm -f "$QF" "$PH"' EXIT
+read -r a1 b1 c1 ac1 bc1 cc1 d1 dc1 < <(mpirun -np 1 "$BUILD/bench/phonons" "$POSCAR" "$FC" 3 "$QF" 2>>"$PH")
+read -r a2 b2 c2 ac2 bc2 cc2 d2 dc2 < <(mpirun -np 2 "$BUILD/bench/phonons" "$POSCAR" "$FC" 3 "$QF" 2>>"$PH")
 out=bench/results/phonons.txt
 {
 printf '# %s, Ag3SBr 3x3x3 (15 bands), seconds (best of 3), load %s\n' "$(date -u +%Y-%m-%dT%H:%MZ)" \
@@ -67,5 +68,6 @@ for row in "mesh 20^3:$pc20:$ac1:$ac2:$py20:$a1:$a2" "mesh 40^3:$pc40:$bc1:$bc2:
         "$pw" "$w1" "$w2" "$(awk -v p="$pc" -v q="$x1" 'BEGIN{print p/q}')" \
         "$(awk -v p="$pw" -v q="$w1" 'BEGIN{print p/q}')" "$(awk -v p="$w1" -v q="$w2" 'BEGIN{print p/q}')"
 done
+cat "$PH"
 } | tee -a "$out"
 mpirun -np 1 "$BUILD/bench/phonons_kernels" "$POSCAR" "$FC" 3 | tee -a "$out"

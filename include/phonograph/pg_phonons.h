@@ -129,6 +129,12 @@ typedef enum {
     PG_EIGEN_SMALL = 3
 } pg_eigen_solver_t;
 
+/* Where the time of a distributed solve went (wall seconds, every rank gets the same values). */
+typedef struct {
+    double solve_s;    /* largest over ranks: building and solving its points, deriving their −q */
+    double assemble_s; /* after that until everything is on rank 0 in q order (the gather) */
+} pg_phonon_solve_times_t;
+
 typedef struct {
     int want_evec;            /* gather eigenvectors to rank 0 */
     pg_eigen_solver_t solver;
@@ -140,6 +146,7 @@ typedef struct {
     int no_q_pairs;           /* 1: solve every q; 0 (default): a q whose −q (mod G) is earlier
                                * in the list is derived from it (ν equal, e conjugated with the
                                * atom phases of G); only without msd and ScaLAPACK */
+    pg_phonon_solve_times_t *times; /* NULL, or filled with the phase times (not ScaLAPACK) */
 } pg_phonon_solve_opts_t;
 
 /* Collective on comm. qs: valid on rank 0; on other ranks it is filled (broadcast) here, so

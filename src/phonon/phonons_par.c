@@ -384,20 +384,23 @@ pg_status_t pg_phonon_solve_distributed(MPI_Comm comm, const pg_dynmat_t *dm, pg
     if (scal) {
         PG_TRY(solve_scalapack(comm, dm, qs, o, f_all, rank == 0 ? e_all : NULL, blk_all));
     } else {
+        double t_solve = pg_par_wtime();
         st = pairs ? solve_list(dm, qs, prim, q0, q1, rank == 0, o, f_loc, e_loc)
                    : solve_local(dm, qs, q0, q1, o, f_loc, e_loc, blk);
+        /* pairs: each rank derives the partners of its own primaries (rank 0 straight into
+         * the q-ordered arrays), then every item goes to its q slot on rank 0 */
+        for (int64_t t = 0; pairs && st == PG_OK && t < n_der; t++) {
+            const int64_t iq = der[t], jq = partner[iq];
+            const int64_t sj = rank == 0 ? jq : pos[jq] - q0, si = rank == 0 ? iq : nloc + t;
+            derive_from_partner(dm, qs->q[iq], qs->q[jq], f_loc + sj * n,
+                                e_loc ? e_loc + sj * n * n : NULL, f_loc + si * n,
+                                e_loc ? e_loc + si * n * n : NULL);
+        }
+        t_solve = pg_par_wtime() - t_solve;
         PG_TRY(pg_par_agree(comm, &st));
         if (st != PG_OK) goto cleanup;
+        const double t_asm = pg_par_wtime();
         if (pairs) {
-            /* each rank derives the partners of its own primaries (rank 0 straight into the
-             * q-ordered arrays), then every item goes to its q slot on rank 0 */
-            for (int64_t t = 0; t < n_der; t++) {
-                const int64_t iq = der[t], jq = partner[iq];
-                const int64_t sj = rank == 0 ? jq : pos[jq] - q0, si = rank == 0 ? iq : nloc + t;
-                derive_from_partner(dm, qs->q[iq], qs->q[jq], f_loc + sj * n,
-                                    e_loc ? e_loc + sj * n * n : NULL, f_loc + si * n,
-                                    e_loc ? e_loc + si * n * n : NULL);
-            }
             if (size > 1) {
                 PG_TRY(pg_par_gather_slots(comm, 0, f_loc, nloc + n_der, sizeof(double) * n, f_all,
                                            (const int64_t *const *)slots, n_items));
@@ -433,6 +436,12 @@ pg_status_t pg_phonon_solve_distributed(MPI_Comm comm, const pg_dynmat_t *dm, pg
                 int64_t n_send = (pass < 2 ? nloc : nbloc) * unit;
                 PG_TRY(pg_par_gatherv_bytes(comm, 0, send, n_send, recv, counts, displs));
             }
+        }
+        if (o->times) {
+            o->times->solve_s = t_solve;
+            PG_TRY(pg_par_max_double(comm, &o->times->solve_s, 1));
+            o->times->assemble_s = pg_par_wtime() - t_asm;
+            PG_TRY(pg_par_max_double(comm, &o->times->assemble_s, 1)); /* rank 0 receives last */
         }
     }
     if (rank == 0 && n_msd > 0) {
