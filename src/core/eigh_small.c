@@ -512,16 +512,10 @@ static inline __attribute__((always_inline)) void tridiagonalise_real(
     e[n - 1] = 0;
 }
 
-static pg_status_t solve_real_core(pg_eigh_ws_t *ws, int n, double amax, double *w,
-                                   double complex *z);
-
-pg_status_t pg_eigh_small_real(pg_eigh_ws_t *ws, int n, const double *a, double *w,
-                               double complex *z)
+/* The lower triangle of the row-major a [n][n] to the full symmetric ar [n][ld] with zero padding;
+ * returns max |entry|. */
+static double lower_to_full(int n, int ld, const double *a, double *ar)
 {
-    PG_REQUIRE(ws->buf && n == ws->n, PG_ERR_INTERNAL,
-               "small eigensolver: workspace for order %d used for order %d", ws->n, n);
-    const int ld = (n + 3) & ~3;
-    double *ar = ws->buf;
     double amax = 0;
     for (int r = 0; r < n; r++) {
         for (int c = 0; c <= r; c++) {
@@ -531,6 +525,18 @@ pg_status_t pg_eigh_small_real(pg_eigh_ws_t *ws, int n, const double *a, double 
         }
         for (int c = n; c < ld; c++) ar[(size_t)r * ld + c] = 0;
     }
+    return amax;
+}
+
+static pg_status_t solve_real_core(pg_eigh_ws_t *ws, int n, double amax, double *w,
+                                   double complex *z);
+
+pg_status_t pg_eigh_small_real(pg_eigh_ws_t *ws, int n, const double *a, double *w,
+                               double complex *z)
+{
+    PG_REQUIRE(ws->buf && n == ws->n, PG_ERR_INTERNAL,
+               "small eigensolver: workspace for order %d used for order %d", ws->n, n);
+    const double amax = lower_to_full(n, (n + 3) & ~3, a, ws->buf);
     return solve_real_core(ws, n, amax, w, z);
 }
 
@@ -653,16 +659,7 @@ PG_EIGH_CLONES static pg_status_t batch_core(pg_eigh_batch_ws_t *ws, int k, int 
     double *a = ws->buf + (size_t)ws->kmax * batch_per(n, ld), *y = a + nl, *p = y + nl;
     double *ef = p + ld, *tws = a + batch_shared(n, ld);
     for (int j = 0; j < k; j++) {
-        const double *aj = amat + (size_t)j * n * n;
-        double amax = 0;
-        for (int r = 0; r < n; r++) {
-            for (int c = 0; c <= r; c++) {
-                const double x = aj[(size_t)r * n + c];
-                amax = fabs(x) > amax ? fabs(x) : amax;
-                a[(size_t)r * ld + c] = a[(size_t)c * ld + r] = x;
-            }
-            for (int c = n; c < ld; c++) a[(size_t)r * ld + c] = 0;
-        }
+        const double amax = lower_to_full(n, ld, amat + (size_t)j * n * n, a);
         PG_REQUIRE(isfinite(amax), PG_ERR_NUMERIC,
                    "small eigensolver: matrix %d of the batch has NaN or Inf", j);
         real_reduce(n, ld, amax, a, D + (size_t)j * n, ef, V + (size_t)j * nl,

@@ -73,6 +73,23 @@ typedef long long vl4 __attribute__((vector_size(32)));
 typedef double vd2 __attribute__((vector_size(16)));
 typedef long long vl2 __attribute__((vector_size(16)));
 
+/* The exact power-of-two scaling of one matrix (max |d|, |e| near 1; none for 0 or non-finite):
+ * multiply by *scl before, by *uns after. */
+static void pow2_scale(int n, const double *d, const double *e, double *scl, double *uns)
+{
+    double a = 0;
+    for (int i = 0; i < n; i++) a = fabs(d[i]) > a ? fabs(d[i]) : a;
+    for (int i = 0; i < n - 1; i++) a = fabs(e[i]) > a ? fabs(e[i]) : a;
+    int ex = 0;
+    if (a > 0 && a <= DBL_MAX) {
+        (void)frexp(a, &ex);
+        if (ex > 1000) ex = 1000;
+        if (ex < -1000) ex = -1000;
+    }
+    *scl = ldexp(1.0, -ex);
+    *uns = ldexp(1.0, ex);
+}
+
 size_t pg_tridiag_ws_size(int n)
 {
     if (n < 1) n = 1;
@@ -90,14 +107,6 @@ size_t pg_tridiag_ws_size(int n)
 #define VSQRT(x) ((vd)_mm512_sqrt_pd((__m512d)(x)))
 #define VFMA(a, b, c) ((vd)_mm512_fmadd_pd((__m512d)(a), (__m512d)(b), (__m512d)(c)))
 #include "tridiag.c" /* this file again, next kernel */
-#undef VW
-#undef H
-#undef vd
-#undef vl
-#undef KNAME
-#undef KATTR
-#undef VSQRT
-#undef VFMA
 /* ---- AVX2 + FMA: 4 lanes per ymm, V3H chains ---- */
 #define VW 4
 #define H V3H
@@ -108,14 +117,6 @@ size_t pg_tridiag_ws_size(int n)
 #define VSQRT(x) ((vd)_mm256_sqrt_pd((__m256d)(x)))
 #define VFMA(a, b, c) ((vd)_mm256_fmadd_pd((__m256d)(a), (__m256d)(b), (__m256d)(c)))
 #include "tridiag.c" /* this file again, next kernel */
-#undef VW
-#undef H
-#undef vd
-#undef vl
-#undef KNAME
-#undef KATTR
-#undef VSQRT
-#undef VFMA
 /* ---- baseline SSE2, no FMA (results differ in last bits from the FMA paths): 2 lanes x 2 ---- */
 #define VW 2
 #define H 2
@@ -126,14 +127,6 @@ size_t pg_tridiag_ws_size(int n)
 #define VSQRT(x) ((vd)_mm_sqrt_pd((__m128d)(x)))
 #define VFMA(a, b, c) ((a) * (b) + (c))
 #include "tridiag.c" /* this file again, next kernel */
-#undef VW
-#undef H
-#undef vd
-#undef vl
-#undef KNAME
-#undef KATTR
-#undef VSQRT
-#undef VFMA
 
 /* ---- single matrix: plain scalar QL, same operation sequence as the lane kernels (=> same bits as
    the AVX2/AVX-512 batch paths), rotations applied to the eigenvector rows immediately (vectorised
@@ -142,22 +135,8 @@ __attribute__((target("arch=x86-64-v3"))) static int
 single_v3(int n, const double *d0, const double *e0, double *w, double *zt, int ld, double *ws)
 {
     double *restrict D = ws, *restrict E = ws + n, *restrict Z = ws + 2 * n;
-    double a = 0;
-    for (int i = 0; i < n; i++) {
-        const double x = fabs(d0[i]);
-        a = x > a ? x : a;
-    }
-    for (int i = 0; i < n - 1; i++) {
-        const double x = fabs(e0[i]);
-        a = x > a ? x : a;
-    }
-    int ex = 0;
-    if (a > 0 && a <= DBL_MAX) {
-        (void)frexp(a, &ex);
-        if (ex > 1000) ex = 1000;
-        if (ex < -1000) ex = -1000;
-    }
-    const double scl = ldexp(1.0, -ex), uns = ldexp(1.0, ex);
+    double scl, uns;
+    pow2_scale(n, d0, e0, &scl, &uns);
     for (int i = 0; i < n; i++) {
         D[i] = d0[i] * scl;
         E[i] = i < n - 1 ? e0[i] * scl : 0.0;
@@ -343,25 +322,8 @@ static KATTR int KNAME(int nb, int n, const double *d, const double *e, double *
     double scl[W], uns[W];
     /* load + exact power-of-two scaling to max|T| ~ 1 (per matrix, exact) */
     for (int q = 0; q < W; q++) {
-        double a = 0;
-        if (q < nb) {
-            for (int i = 0; i < n; i++) {
-                const double x = fabs(d[(size_t)q * n + i]);
-                a = x > a ? x : a;
-            }
-            for (int i = 0; i < n - 1; i++) {
-                const double x = fabs(e[(size_t)q * es + i]);
-                a = x > a ? x : a;
-            }
-        }
-        int ex = 0;
-        if (a > 0 && a <= DBL_MAX) {
-            (void)frexp(a, &ex);
-            if (ex > 1000) ex = 1000;
-            if (ex < -1000) ex = -1000;
-        }
-        scl[q] = ldexp(1.0, -ex);
-        uns[q] = ldexp(1.0, ex);
+        scl[q] = uns[q] = 1;
+        if (q < nb) pow2_scale(n, d + (size_t)q * n, e + (size_t)q * es, &scl[q], &uns[q]);
     }
     for (int i = 0; i < n; i++) FORH
         {
@@ -570,4 +532,13 @@ static KATTR int KNAME(int nb, int n, const double *d, const double *e, double *
 #undef vcopysign
 #undef FORH
 #undef zapply
+/* the parameters of this pass, so the next one can set them */
+#undef VW
+#undef H
+#undef vd
+#undef vl
+#undef KNAME
+#undef KATTR
+#undef VSQRT
+#undef VFMA
 #endif
