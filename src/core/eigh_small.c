@@ -648,6 +648,18 @@ void pg_eigh_batch_ws_free(pg_eigh_batch_ws_t *ws)
     memset(ws, 0, sizeof(*ws));
 }
 
+/* The tridiagonal stage of a batch (lockstep kernels) and the eigenvalue scales SC [k]. */
+static pg_status_t batch_tridiag(int k, int n, int ld, const double *D, const double *E,
+                                 const double *SC, double *w, double *ZT, double *tws)
+{
+    PG_REQUIRE(pg_tridiag_eig_batch(k, n, D, E, w, ZT, ld, tws) == 0, PG_ERR_NUMERIC,
+               "small eigensolver: QL iteration did not converge for a matrix of the batch "
+               "(order %d)", n);
+    for (int j = 0; j < k; j++)
+        for (int s = 0; s < n; s++) w[(size_t)j * n + s] *= SC[j];
+    return PG_OK;
+}
+
 PG_EIGH_CLONES static pg_status_t batch_core(pg_eigh_batch_ws_t *ws, int k, int n,
                                              const double *amat, double *w,
                                              double complex *const *z)
@@ -666,11 +678,8 @@ PG_EIGH_CLONES static pg_status_t batch_core(pg_eigh_batch_ws_t *ws, int k, int 
                     TAU + (size_t)j * n, p, SC + j);
         memcpy(E + (size_t)j * (n - 1), ef, sizeof(double) * (size_t)(n - 1));
     }
-    PG_REQUIRE(pg_tridiag_eig_batch(k, n, D, E, w, ZT, ld, tws) == 0, PG_ERR_NUMERIC,
-               "small eigensolver: QL iteration did not converge for a matrix of the batch "
-               "(order %d)", n);
+    PG_CHECK(batch_tridiag(k, n, ld, D, E, SC, w, ZT, tws));
     for (int j = 0; j < k; j++) {
-        for (int s = 0; s < n; s++) w[(size_t)j * n + s] *= SC[j];
         if (z && z[j])
             real_back(n, ld, V + (size_t)j * nl, TAU + (size_t)j * n, ZT + (size_t)j * nl, y, p,
                       z[j]);
@@ -716,11 +725,8 @@ PG_EIGH_CLONES static pg_status_t herm_batch_core(pg_eigh_batch_ws_t *ws, int k,
                     SC + j);
         memcpy(E + (size_t)j * (n - 1), ef, sizeof(double) * (size_t)(n - 1));
     }
-    PG_REQUIRE(pg_tridiag_eig_batch(k, n, D, E, w, ZT, ld, tws) == 0, PG_ERR_NUMERIC,
-               "small eigensolver: QL iteration did not converge for a matrix of the batch "
-               "(order %d)", n);
+    PG_CHECK(batch_tridiag(k, n, ld, D, E, SC, w, ZT, tws));
     for (int j = 0; j < k; j++) {
-        for (int s = 0; s < n; s++) w[(size_t)j * n + s] *= SC[j];
         if (z && z[j])
             herm_back(n, ld, VR + (size_t)j * nl, VI + (size_t)j * nl, TR + (size_t)j * n,
                       TI + (size_t)j * n, ZT + (size_t)j * nl, yr, yi, pr, pi,
